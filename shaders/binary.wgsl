@@ -1,0 +1,60 @@
+// Elementwise binary ops with NumPy broadcasting. OP numbering: src/kernels/elementwise/ops.ts.
+// BROADCAST=false is the fast path for equal shapes (no index arithmetic).
+
+override OP: u32 = 0u;
+override BROADCAST: bool = true;
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params {
+  n: u32,
+  rank: u32,
+  // Output shape and the inputs' strides as broadcast to it (0 on broadcast axes), rank <= 8.
+  out_shape: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+fn apply(x: f32, y: f32) -> f32 {
+  switch OP {
+    case 0u: { return x + y; }       // add
+    case 1u: { return x - y; }       // sub
+    case 2u: { return x * y; }       // mul
+    case 3u: { return x / y; }       // div
+    case 4u: { return max(x, y); }   // maximum
+    case 5u: { return min(x, y); }   // minimum
+    case 6u: { return pow(x, y); }   // pow
+    default: { return x; }
+  }
+}
+
+fn at(v: array<vec4<u32>, 2>, i: u32) -> u32 {
+  return v[i / 4u][i % 4u];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (i >= params.n) {
+    return;
+  }
+  if (!BROADCAST) {
+    out[i] = apply(a[i], b[i]);
+    return;
+  }
+  var rest = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    let dim = at(params.out_shape, u32(d));
+    let coord = rest % dim;
+    rest = rest / dim;
+    ia += coord * at(params.a_strides, u32(d));
+    ib += coord * at(params.b_strides, u32(d));
+  }
+  out[i] = apply(a[ia], b[ib]);
+}

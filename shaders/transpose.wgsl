@@ -1,0 +1,37 @@
+// General permute of a tensor of rank <= 8 (any 32-bit dtype: values are moved as u32 bits).
+// One invocation per output element; the input strides are pre-permuted on the host so the kernel
+// just decodes the output index.
+
+override WORKGROUP_SIZE: u32 = 256u;
+
+struct Params {
+  n: u32,
+  rank: u32,
+  out_shape: array<vec4<u32>, 2>,
+  // in_strides[d] = the input stride of the axis that becomes output axis d.
+  in_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<u32>;
+@group(0) @binding(1) var<storage, read_write> y: array<u32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+fn at(v: array<vec4<u32>, 2>, i: u32) -> u32 {
+  return v[i / 4u][i % 4u];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (i >= params.n) {
+    return;
+  }
+  var rest = i;
+  var src = 0u;
+  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    let dim = at(params.out_shape, u32(d));
+    src += (rest % dim) * at(params.in_strides, u32(d));
+    rest = rest / dim;
+  }
+  y[i] = x[src];
+}

@@ -1,0 +1,2 @@
+export { getDevice, wrapDevice, WANTED_FEATURES } from './device.js';
+export type { DeviceOptions, LangsegDevice, AdapterSummary } from './device.js';

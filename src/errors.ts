@@ -1,0 +1,37 @@
+/**
+ * Typed errors. Every error says what went wrong with the numbers involved and what to do about it,
+ * so a caller can both branch on the class and show the message to a person unchanged.
+ */
+
+/** Base class of every error this library throws on purpose. */
+export class LangsegError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit an op: mismatched, not broadcastable, wrong rank. */
+export class ShapeError extends LangsegError {}
+
+/** A dtype the op or kernel does not support. */
+export class DTypeError extends LangsegError {}
+
+/** A tensor larger than the device lets one binding (or one buffer) be. */
+export class BindingLimitError extends LangsegError {}
+
+/** No adapter, a feature or limit the device cannot give, a shader that did not compile. */
+export class DeviceError extends LangsegError {}
+
+/** The GPUDevice was lost (driver reset, `destroy()`, GPU removed). Re-acquire a device and rebuild. */
+export class DeviceLostError extends DeviceError {
+  constructor(
+    readonly reason: string,
+    detail: string,
+  ) {
+    super(
+      `the WebGPU device was lost (${reason}${detail ? `: ${detail}` : ''}); ` +
+        'acquire a new device with getDevice() and rebuild kernels and tensors on it',
+    );
+  }
+}

@@ -1,0 +1,4 @@
+/** langseg: LangSeg on WebGPU. The public API of the library. */
+export * from './errors.js';
+export * from './device/index.js';
+export * from './kernels/index.js';

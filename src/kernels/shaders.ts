@@ -1,0 +1,56 @@
+/**
+ * Every WGSL source, imported as text at build time (no `fs` at run time, so the browser bundle has them),
+ * with `//!include <path>` lines replaced by the named file from shaders/ (once each).
+ */
+import activation from '../../shaders/lib/activation.wgsl';
+import binary from '../../shaders/binary.wgsl';
+import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
+import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
+import matmulWorkgroupTiled from '../../shaders/matmul_workgroup_tiled.wgsl';
+import reduce from '../../shaders/reduce.wgsl';
+import softmax from '../../shaders/softmax.wgsl';
+import transpose from '../../shaders/transpose.wgsl';
+import unary from '../../shaders/unary.wgsl';
+import { DeviceError } from '../errors.js';
+
+const LIBRARY: Record<string, string> = {
+  'lib/activation.wgsl': activation,
+};
+
+const SOURCES = {
+  unary,
+  binary,
+  reduce,
+  softmax,
+  transpose,
+  matmul_register_tiled: matmulRegisterTiled,
+  matmul_register_tiled_vec4: matmulRegisterTiledVec4,
+  matmul_workgroup_tiled: matmulWorkgroupTiled,
+} as const;
+
+export type ShaderName = keyof typeof SOURCES;
+
+function resolveIncludes(name: string, source: string): string {
+  const seen = new Set<string>();
+  return source.replace(/^\/\/!include\s+(\S+)\s*$/gm, (_, path: string) => {
+    const lib = LIBRARY[path];
+    if (lib === undefined) throw new DeviceError(`shader '${name}' includes unknown file '${path}'`);
+    if (seen.has(path)) return '';
+    seen.add(path);
+    return lib;
+  });
+}
+
+const resolved = new Map<ShaderName, string>();
+
+/** The full WGSL text of a shader, includes resolved. */
+export function shaderSource(name: ShaderName): string {
+  let source = resolved.get(name);
+  if (source === undefined) {
+    source = resolveIncludes(name, SOURCES[name]);
+    resolved.set(name, source);
+  }
+  return source;
+}
+
+export const SHADER_NAMES = Object.keys(SOURCES) as ShaderName[];
