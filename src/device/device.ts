@@ -136,11 +136,22 @@ export async function getDevice(options: DeviceOptions = {}): Promise<LangsegDev
     // Some implementations list limits they refuse to raise; retry with defaults rather than fail.
     device = await adapter.requestDevice({ requiredFeatures: features });
   }
-  return wrapDevice(device, adapter.info, [gpu, adapter]);
+  return wrapDevice(device, adapter.info, [gpu, adapter], options.limits);
 }
 
 /** Wrap a GPUDevice the caller already has (bring your own device), e.g. one shared with a renderer. */
-export function wrapDevice(device: GPUDevice, info?: GPUAdapterInfo, keepAlive: unknown[] = []): LangsegDevice {
+export function wrapDevice(
+  device: GPUDevice,
+  info?: GPUAdapterInfo,
+  keepAlive: unknown[] = [],
+  requested: Record<string, number> = {},
+): LangsegDevice {
+  // Implementations may round limits up to a tier (Dawn does); a limit the caller asked for is the one
+  // the library keeps to, so tests and users can cap e.g. the binding size below what the device allows.
+  const limits = copyLimits(device.limits);
+  for (const [key, value] of Object.entries(requested)) {
+    if (key in limits) limits[key] = key.startsWith('min') ? Math.max(limits[key]!, value) : Math.min(limits[key]!, value);
+  }
   let lostError: DeviceLostError | null = null;
   let destroyedByUs = false;
   const lost = device.lost.then((lostInfo) => {
@@ -155,7 +166,7 @@ export function wrapDevice(device: GPUDevice, info?: GPUAdapterInfo, keepAlive: 
     device,
     adapter: summary,
     features: new Set([...device.features]),
-    limits: copyLimits(device.limits),
+    limits,
     lost: lost.then((e) => (destroyedByUs ? new Promise<DeviceLostError>(() => {}) : e)),
     get isLost() {
       return lostError !== null;

@@ -1,0 +1,99 @@
+/**
+ * The timing harness. A run is timed from encode to `queue.onSubmittedWorkDone()`, because GPU work
+ * completes asynchronously (which is why benchmark.js, built for synchronous or deferred CPU code, is
+ * not used). Each case is warmed up first (pipeline compilation, TF.js uploads and buffer pools), then
+ * timed `repeats` times; the median is reported.
+ */
+import type { PreparedDispatch } from '../src/kernels/runtime.js';
+import { PassTimer } from './gpu-timer.js';
+import type { TfjsOnDevice } from './tfjs.js';
+import type { Tensor as TfTensor } from '@tensorflow/tfjs-core';
+
+/** One run; `i` is the index of a timed run, or -1 for a warm-up run. */
+export type Run = (i: number) => Promise<void>;
+
+export interface TimingOptions {
+  warmup: number;
+  repeats: number;
+}
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+  samplesMs: number[];
+}
+
+/** Median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Warm up, then time `repeats` runs back to back. */
+export async function timeRuns(run: Run, { warmup, repeats }: TimingOptions): Promise<Timing> {
+  for (let w = 0; w < warmup; w++) await run(-1);
+  const samplesMs: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await run(i);
+    samplesMs.push(performance.now() - t0);
+  }
+  return { medianMs: median(samplesMs), minMs: Math.min(...samplesMs), samplesMs };
+}
+
+/** A run of our kernel: replay the prepared dispatches in one compute pass, submit, wait. */
+export function oursRun(device: GPUDevice, dispatches: readonly PreparedDispatch[], timer?: PassTimer): Run {
+  return async (i) => {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass(timer && i >= 0 ? { timestampWrites: timer.writes(i) } : {});
+    for (const d of dispatches) d.encode(pass);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  };
+}
+
+/**
+ * A run of a TF.js op on pre-created tensors: call it (TF.js records the dispatch), force submission,
+ * wait for the shared queue, dispose the output (its buffer returns to TF.js's pool, as in real use).
+ */
+export function tfjsRun(tfjs: TfjsOnDevice, op: () => TfTensor): Run {
+  return async () => {
+    const out = tfjs.tf.tidy(op);
+    tfjs.submit();
+    await tfjs.backend.device.queue.onSubmittedWorkDone();
+    out.dispose();
+  };
+}
+
+/** TF.js's own GPU time per run (tf.time: sum of timestamped passes); [] without timestamp-query. */
+export async function tfjsGpuMs(tfjs: TfjsOnDevice, op: () => TfTensor, runs: number): Promise<number[]> {
+  if (!tfjs.backend.device.features.has('timestamp-query')) return [];
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let result: TfTensor | undefined;
+    const info = await tfjs.tf.time(() => {
+      result = tfjs.tf.tidy(op);
+    });
+    result?.dispose();
+    // kernelMs is `{ error }` when the backend could not time; leave such runs out.
+    if (typeof info.kernelMs === 'number') out.push(info.kernelMs);
+  }
+  return out;
+}
+
+/** max |ours - ref| / max |ref|: a norm-wise relative error that stays meaningful where ref is near 0. */
+export function maxRelError(ours: ArrayLike<number>, ref: ArrayLike<number>): number {
+  if (ours.length !== ref.length) return Infinity;
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const d = Math.abs(ours[i]! - ref[i]!);
+    // NaN must fail the check, and `NaN > x` is false: test for it explicitly.
+    if (Number.isNaN(d)) return NaN;
+    maxDiff = Math.max(maxDiff, d);
+    maxRef = Math.max(maxRef, Math.abs(ref[i]!));
+  }
+  return maxDiff / Math.max(maxRef, Number.MIN_VALUE);
+}

@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const execFileAsync = promisify(execFile);
+
+/** execFile, with the exit code, signal and stderr in the error message when it fails. */
+async function run(cmd: string, args: string[], options: { timeout?: number } = {}) {
+  try {
+    return await execFileAsync(cmd, args, options);
+  } catch (e) {
+    const err = e as Error & { code?: number | null; signal?: string | null; stderr?: string };
+    err.message = `${cmd} ${args.join(' ')}: exit code ${err.code}, signal ${err.signal}\n${err.stderr ?? ''}`;
+    throw err;
+  }
+}
+
+// The guard below only catches a hang (Dawn's node bindings have had exit hangs); it is not a speed limit.
+const HANG_GUARD_MS = 120_000;
+
+beforeAll(async () => {
+  if (!existsSync('dist/node/index.js')) await run('node', ['scripts/build.mjs']);
+});
+
+const SCRIPT = `
+import { getDevice, KernelRuntime, matmul } from './dist/node/index.js';
+const dev = await getDevice();
+const rt = new KernelRuntime(dev);
+const a = rt.upload(new Float32Array(64 * 64).fill(1), [64, 64]);
+const c = await rt.read(await matmul(rt, a, a));
+console.log(c[0]);
+if (process.argv[1] === 'destroy') dev.destroy();
+`;
+
+describe('a Node process that uses the library exits by itself', () => {
+  for (const mode of ['destroy', 'no-destroy']) {
+    it(`after a matmul (${mode})`, async () => {
+      const { stdout } = await run('node', ['--input-type=module', '-e', SCRIPT, mode], { timeout: HANG_GUARD_MS });
+      expect(stdout.trim()).toBe('64');
+    });
+  }
+
+  it('langseg info and demo exit with status 0', async () => {
+    const info = await run('node', ['bin/langseg.js', 'info'], { timeout: HANG_GUARD_MS });
+    expect(info.stdout).toMatch(/^adapter /m);
+    expect(info.stdout).toMatch(/maxStorageBufferBindingSize/);
+    const demo = await run('node', ['bin/langseg.js', 'demo', '--size', '128'], { timeout: HANG_GUARD_MS });
+    expect(demo.stdout).toMatch(/\(ok\)/);
+    expect(demo.stdout).toMatch(/GFLOP\/s/);
+  });
+
+  it('langseg rejects unknown commands and bad options with status 2', async () => {
+    await expect(run('node', ['bin/langseg.js', 'frobnicate'])).rejects.toMatchObject({ code: 2 });
+    await expect(run('node', ['bin/langseg.js', 'demo', '--size', 'x'])).rejects.toMatchObject({ code: 2 });
+    await expect(run('node', ['bin/langseg.js', 'info', '--nope'])).rejects.toMatchObject({ code: 2 });
+  });
+});

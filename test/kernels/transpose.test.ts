@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { transpose } from '../../src/kernels/transpose.js';
+import { checkOp } from '../helpers/check-op.js';
+import { useRuntime } from '../helpers/runtime.js';
+
+const ctx = useRuntime();
+
+describe('transpose / permute', () => {
+  it('matches the CPU reference for assorted permutations', async () => {
+    const cases: [number[], number[] | undefined][] = [
+      [[1], [0]],
+      [[7, 13], [1, 0]],
+      [[7, 13], undefined],
+      [[3, 70, 2], [2, 0, 1]],
+      [[2, 3, 4, 5], [0, 2, 1, 3]],
+      [[2, 1, 3, 1, 2, 3, 1, 2], [7, 6, 5, 4, 3, 2, 1, 0]],
+    ];
+    for (const [shape, perm] of cases) await checkOp(ctx.rt, 'transpose', [shape], { attrs: { perm }, rtol: 0, atol: 0 });
+  });
+
+  it('moves integer data bit-exactly', async () => {
+    const data = Int32Array.from({ length: 6 }, (_, i) => (i % 2 ? -1 : 1) * (2 ** 30 + i));
+    const x = ctx.rt.upload(data, [2, 3], 'i32');
+    const y = await transpose(ctx.rt, x);
+    expect(y.dtype).toBe('i32');
+    expect(Array.from(await ctx.rt.read(y))).toEqual([data[0], data[3], data[1], data[4], data[2], data[5]]);
+  });
+});
