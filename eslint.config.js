@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { console: 'readonly', process: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', navigator: 'readonly', globalThis: 'readonly', GPUBufferUsage: 'readonly', GPUShaderStage: 'readonly', GPUMapMode: 'readonly' },
+      globals: { console: 'readonly', process: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', navigator: 'readonly', URL: 'readonly', globalThis: 'readonly', GPUBufferUsage: 'readonly', GPUShaderStage: 'readonly', GPUMapMode: 'readonly' },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -26,7 +26,8 @@ describe.each(ALGORITHMS)('matmul, %s', (algorithm) => {
   });
 
   it('transposed operands', async () => {
-    for (const [m, k, n] of [[7, 13, 5], [33, 17, 20], [65, 9, 36]]) {
+    const sizes: [number, number, number][] = [[7, 13, 5], [33, 17, 20], [65, 9, 36]];
+    for (const [m, k, n] of sizes) {
       await checkOp(ctx.rt, 'matmul', [[k, m], [k, n]], { attrs: { algorithm, transA: true }, ...TOL });
       await checkOp(ctx.rt, 'matmul', [[m, k], [n, k]], { attrs: { algorithm, transB: true }, ...TOL });
       await checkOp(ctx.rt, 'matmul', [[k, m], [n, k]], { attrs: { algorithm, transA: true, transB: true }, ...TOL });
