@@ -2,7 +2,7 @@
  * The timing harness. A run is timed from encode to `queue.onSubmittedWorkDone()`, because GPU work
  * completes asynchronously (which is why benchmark.js, built for synchronous or deferred CPU code, is
  * not used). Each case is warmed up first (pipeline compilation, TF.js uploads and buffer pools), then
- * timed `repeats` times; the median is reported.
+ * timed `repeats` times per side; the median is reported.
  */
 import type { PreparedDispatch } from '../src/kernels/runtime.js';
 import { PassTimer } from './gpu-timer.js';
@@ -30,16 +30,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Warm up, then time `repeats` runs back to back. */
-export async function timeRuns(run: Run, { warmup, repeats }: TimingOptions): Promise<Timing> {
-  for (let w = 0; w < warmup; w++) await run(-1);
-  const samplesMs: number[] = [];
+/**
+ * Warm up every side, then time `repeats` rounds in which each side runs once, in turn. Interleaving
+ * means a burst of background load (lavapipe shares the CPU) hits both sides alike, not one of them.
+ */
+export async function timeInterleaved(runs: readonly Run[], { warmup, repeats }: TimingOptions): Promise<Timing[]> {
+  for (const run of runs) for (let w = 0; w < warmup; w++) await run(-1);
+  const samples: number[][] = runs.map(() => []);
   for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await run(i);
-    samplesMs.push(performance.now() - t0);
+    for (const [side, run] of runs.entries()) {
+      const t0 = performance.now();
+      await run(i);
+      samples[side]!.push(performance.now() - t0);
+    }
   }
-  return { medianMs: median(samplesMs), minMs: Math.min(...samplesMs), samplesMs };
+  return samples.map((samplesMs) => ({ medianMs: median(samplesMs), minMs: Math.min(...samplesMs), samplesMs }));
 }
 
 /** A run of our kernel: replay the prepared dispatches in one compute pass, submit, wait. */

@@ -1,5 +1,5 @@
 // Activation functions shared by the unary table and fused epilogues (matmul bias + activation).
-// Included by other shaders with `//!include lib/activation.wgsl`.
+// Other shaders pull this file in with an include line naming lib/activation.wgsl (see src/kernels/shaders.ts).
 
 const ACT_NONE: u32 = 0u;
 const ACT_RELU: u32 = 1u;
