@@ -1,5 +1,6 @@
 // Elementwise binary ops with NumPy broadcasting. OP numbering: src/kernels/elementwise/ops.ts.
 // BROADCAST=false is the fast path for equal shapes (no index arithmetic).
+//!include lib/shape8.wgsl
 
 override OP: u32 = 0u;
 override BROADCAST: bool = true;
@@ -30,10 +31,6 @@ fn apply(x: f32, y: f32) -> f32 {
     case 6u: { return pow(x, y); }   // pow
     default: { return x; }
   }
-}
-
-fn at(v: array<vec4<u32>, 2>, i: u32) -> u32 {
-  return v[i / 4u][i % 4u];
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

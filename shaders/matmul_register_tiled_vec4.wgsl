@@ -13,14 +13,7 @@ override TRANS_A: bool = false; // A stored [K, M] instead of [M, K]
 override HAS_BIAS: bool = false;
 override ACT: u32 = 0u;         // ACT_* in lib/activation.wgsl
 
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  // Elements between consecutive batch matrices; 0 broadcasts one matrix over the batch.
-  a_batch_stride: u32,
-  b_batch_stride: u32,
-}
+//!include lib/matmul_params.wgsl
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;

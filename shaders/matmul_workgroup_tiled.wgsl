@@ -14,13 +14,7 @@ override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override ACT: u32 = 0u;
 
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  a_batch_stride: u32,
-  b_batch_stride: u32,
-}
+//!include lib/matmul_params.wgsl
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;

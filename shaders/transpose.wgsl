@@ -1,6 +1,7 @@
 // General permute of a tensor of rank <= 8 (any 32-bit dtype: values are moved as u32 bits).
 // One invocation per output element; the input strides are pre-permuted on the host so the kernel
 // just decodes the output index.
+//!include lib/shape8.wgsl
 
 override WORKGROUP_SIZE: u32 = 256u;
 
@@ -15,10 +16,6 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x: array<u32>;
 @group(0) @binding(1) var<storage, read_write> y: array<u32>;
 @group(0) @binding(2) var<uniform> params: Params;
-
-fn at(v: array<vec4<u32>, 2>, i: u32) -> u32 {
-  return v[i / 4u][i % 4u];
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

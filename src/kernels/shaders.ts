@@ -3,6 +3,8 @@
  * with `//!include <path>` lines replaced by the named file from shaders/ (once each).
  */
 import activation from '../../shaders/lib/activation.wgsl';
+import matmulParams from '../../shaders/lib/matmul_params.wgsl';
+import shape8 from '../../shaders/lib/shape8.wgsl';
 import binary from '../../shaders/binary.wgsl';
 import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
@@ -15,6 +17,8 @@ import { DeviceError } from '../errors.js';
 
 const LIBRARY: Record<string, string> = {
   'lib/activation.wgsl': activation,
+  'lib/matmul_params.wgsl': matmulParams,
+  'lib/shape8.wgsl': shape8,
 };
 
 const SOURCES = {
