@@ -5,7 +5,7 @@
  * timed `repeats` times per side; the median is reported.
  */
 import type { PreparedDispatch } from '../src/kernels/runtime.js';
-import { PassTimer } from './gpu-timer.js';
+import type { PassTimer } from './gpu-timer.js';
 import type { TfjsOnDevice } from './tfjs.js';
 import type { Tensor as TfTensor } from '@tensorflow/tfjs-core';
 

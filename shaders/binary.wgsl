@@ -15,10 +15,15 @@ struct Params {
   b_strides: array<vec4<u32>, 2>,
 }
 
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(0) var<storage, read> lhs: array<f32>;
+@group(0) @binding(1) var<storage, read> rhs: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+// The same buffers seen as vec4 by main_vec4 (equal shapes, n % 4 == 0): a quarter of the invocations,
+// which is what matters on CPU adapters. No entry point uses both views.
+@group(0) @binding(0) var<storage, read> lhs4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> rhs4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out4: array<vec4<f32>>;
 
 fn apply(x: f32, y: f32) -> f32 {
   switch OP {
@@ -40,7 +45,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   if (!BROADCAST) {
-    out[i] = apply(a[i], b[i]);
+    out[i] = apply(lhs[i], rhs[i]);
     return;
   }
   var rest = i;
@@ -53,5 +58,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     ia += coord * at(params.a_strides, u32(d));
     ib += coord * at(params.b_strides, u32(d));
   }
-  out[i] = apply(a[ia], b[ib]);
+  out[i] = apply(lhs[ia], rhs[ib]);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+  if (i >= params.n / 4u) {
+    return;
+  }
+  let x = lhs4[i];
+  let y = rhs4[i];
+  out4[i] = vec4<f32>(apply(x.x, y.x), apply(x.y, y.y), apply(x.z, y.z), apply(x.w, y.w));
 }

@@ -125,6 +125,16 @@ export function reflectShader(name: string, source: string): ShaderLayout {
       }
       return { name: v.name, binding: v.binding, kind: v.access === 'read' ? 'read-only-storage' : 'storage' };
     });
+    // wgsl_reflect resolves names textually, so a function parameter or local that shadows a binding's
+    // name counts as a use of that binding: refuse such a layout loudly rather than build a bind-group
+    // layout Dawn rejects.
+    const numbers = bindings.map((b) => b.binding);
+    if (new Set(numbers).size !== numbers.length) {
+      throw new DeviceError(
+        `shader '${name}' (${entry.name}): bindings ${bindings.map((b) => `${b.name}@${b.binding}`).join(', ')} share a number; ` +
+          'rename the binding so no parameter or local in that entry point shadows it',
+      );
+    }
     entries.set(entry.name, { name: entry.name, bindings, uniform });
   }
   const overrides = new Map<string, ScalarType | 'bool'>();

@@ -5,8 +5,8 @@ import { useRuntime } from '../helpers/runtime.js';
 
 const ctx = useRuntime();
 
-// Size 1, odd sizes, and sizes that are not multiples of the 256-wide workgroup.
-const UNARY_SHAPES = [[1], [7], [257], [3, 5, 33]];
+// Size 1, odd sizes, sizes that are not multiples of the 256-wide workgroup, and multiples of 4 (vec4 path).
+const UNARY_SHAPES = [[1], [7], [257], [3, 5, 33], [8], [4, 1028]];
 
 // exp/log/sqrt/... go through f32 transcendental builtins: a few ulp.
 const UNARY_TOL: Record<string, { rtol: number; atol: number }> = {
@@ -32,6 +32,8 @@ describe('binary ops with NumPy broadcasting', () => {
   const pairs: [number[], number[]][] = [
     [[1], [1]],
     [[13], [13]],
+    [[12], [12]], // vec4 path
+    [[4, 1028], [4, 1028]], // vec4 path over more than one workgroup
     [[3, 5], [5]],
     [[5], [3, 5]],
     [[3, 1, 5], [1, 4, 1]],

@@ -59,6 +59,17 @@ describe('shader reflection', () => {
     expect(() => reflectShader('padded', padded)).toThrow(/tightly packed/);
   });
 
+  it('refuses a layout where a shadowing name is mistaken for a use of a binding', () => {
+    // wgsl_reflect resolves names textually: the parameter `x` of f() counts as a use of the binding `x`,
+    // so main would claim two bindings at slot 0.
+    const clash = `@group(0) @binding(0) var<storage, read> x: array<f32>;
+      @group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
+      @group(0) @binding(1) var<storage, read_write> out: array<f32>;
+      fn f(x: f32) -> f32 { return x * 2.0; }
+      @compute @workgroup_size(1) fn main() { out[0] = f(x4[0].y); }`;
+    expect(() => reflectShader('clash', clash)).toThrow(/share a number/);
+  });
+
   it('every shipped shader reflects, with includes resolved and group 0 only', () => {
     for (const name of SHADER_NAMES) {
       const source = shaderSource(name);

@@ -20,13 +20,15 @@ export async function binary(rt: KernelRuntime, op: BinaryOp, a: Tensor, b: Tens
   const shape = broadcastShapes(op, a.shape, b.shape);
   const out = rt.empty(shape, 'f32', `${op}(${a.name}, ${b.name})`);
   const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
-  const program = await rt.program('binary', shaderSource('binary'), 'main', {
+  // Equal shapes and a multiple of 4 elements: four elements per invocation, no index arithmetic.
+  const vec4 = !broadcast && out.size % 4 === 0;
+  const program = await rt.program('binary', shaderSource('binary'), vec4 ? 'main_vec4' : 'main', {
     OP: spec.code,
     BROADCAST: broadcast,
     WORKGROUP_SIZE,
   });
   rt.dispatch(program, {
-    bindings: { a, b, out },
+    bindings: vec4 ? { lhs4: a, rhs4: b, out4: out } : { lhs: a, rhs: b, out },
     uniforms: {
       n: out.size,
       rank: shape.length,
@@ -34,7 +36,7 @@ export async function binary(rt: KernelRuntime, op: BinaryOp, a: Tensor, b: Tens
       a_strides: pack8(broadcastStrides(a.shape, shape), 0),
       b_strides: pack8(broadcastStrides(b.shape, shape), 0),
     },
-    workgroups: grid1d(Math.ceil(out.size / WORKGROUP_SIZE)),
+    workgroups: grid1d(Math.ceil(out.size / (vec4 ? 4 : 1) / WORKGROUP_SIZE)),
   });
   return out;
 }
