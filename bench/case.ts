@@ -62,4 +62,5 @@ export function releaseAll(inputs: readonly InputPair[], ours: Captured): void {
   }
   ours.output.destroy();
   for (const d of ours.dispatches) d.release();
+  for (const t of ours.temporaries) t.destroy();
 }

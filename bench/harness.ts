@@ -14,8 +14,17 @@ export type Run = (i: number) => Promise<void>;
 
 export interface TimingOptions {
   warmup: number;
+  /** The fewest timed runs per side. */
   repeats: number;
+  /**
+   * Keep timing until each side has run for about this long (ms), up to MAX_REPEATS runs: small cases
+   * take a few ms, and ten samples of them on a shared CPU give a median that moves by 50%.
+   */
+  minTotalMs?: number;
 }
+
+/** The most timed runs per side (also the capacity of the timestamp query set). */
+export const MAX_REPEATS = 200;
 
 export interface Timing {
   medianMs: number;
@@ -34,10 +43,18 @@ export function median(values: readonly number[]): number {
  * Warm up every side, then time `repeats` rounds in which each side runs once, in turn. Interleaving
  * means a burst of background load (lavapipe shares the CPU) hits both sides alike, not one of them.
  */
-export async function timeInterleaved(runs: readonly Run[], { warmup, repeats }: TimingOptions): Promise<Timing[]> {
-  for (const run of runs) for (let w = 0; w < warmup; w++) await run(-1);
+export async function timeInterleaved(runs: readonly Run[], { warmup, repeats, minTotalMs = 0 }: TimingOptions): Promise<Timing[]> {
+  let slowest = 0;
+  for (const run of runs) {
+    for (let w = 0; w < warmup; w++) {
+      const t0 = performance.now();
+      await run(-1);
+      if (w === warmup - 1) slowest = Math.max(slowest, performance.now() - t0);
+    }
+  }
+  const count = Math.min(MAX_REPEATS, Math.max(repeats, Math.ceil(minTotalMs / Math.max(slowest, 1e-3))));
   const samples: number[][] = runs.map(() => []);
-  for (let i = 0; i < repeats; i++) {
+  for (let i = 0; i < count; i++) {
     for (const [side, run] of runs.entries()) {
       const t0 = performance.now();
       await run(i);

@@ -16,12 +16,15 @@ import { exposeNavigatorGPU, tfjsOnDevice, type TfjsOnDevice } from './tfjs.js';
 const SUITES: Record<string, readonly KernelCase[]> = { kernels: kernelCases };
 const DEFAULT_REPEATS = 10;
 const DEFAULT_WARMUP = 3;
+const DEFAULT_MIN_TIME_MS = 2000;
 
 const USAGE = `usage: npm run bench -- [options]
 
   --suite NAME     suite to run (${Object.keys(SUITES).join(', ')}; default kernels)
   --json PATH      also write the results as JSON to PATH (atomically)
-  --repeats N      timed runs per case and side (default ${DEFAULT_REPEATS}); the median is reported
+  --repeats N      the fewest timed runs per case and side (default ${DEFAULT_REPEATS}); the median is reported
+  --min-time MS    time each side for at least about MS ms, up to 200 runs (default ${DEFAULT_MIN_TIME_MS});
+                   small cases then get enough samples for a stable median
   --warmup N       untimed runs first (default ${DEFAULT_WARMUP}; compiles pipelines, fills pools)
   --filter TEXT    only cases whose "op shape" contains TEXT
   --help           show this help
@@ -35,6 +38,7 @@ interface Options {
   json?: string;
   repeats: number;
   warmup: number;
+  minTimeMs: number;
 }
 
 function positiveInt(value: string | undefined, fallback: number, flag: string, min: number): number {
@@ -54,6 +58,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         json: { type: 'string' },
         repeats: { type: 'string' },
         warmup: { type: 'string' },
+        'min-time': { type: 'string' },
         filter: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -74,6 +79,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     json: parsed.json,
     repeats: positiveInt(parsed.repeats, DEFAULT_REPEATS, '--repeats', 1),
     warmup: positiveInt(parsed.warmup, DEFAULT_WARMUP, '--warmup', 0),
+    minTimeMs: positiveInt(parsed['min-time'], DEFAULT_MIN_TIME_MS, '--min-time', 0),
   };
 }
 
@@ -96,11 +102,15 @@ async function run(options: Options): Promise<number> {
       // Lavapipe shares the CPU with everything else: a busy machine slows both sides.
       cpu_load_1m: Number(loadavg()[0]!.toFixed(2)),
     };
-    console.error(`adapter: ${adapter}; ${options.cases.length} case(s), warmup ${options.warmup}, repeats ${options.repeats}`);
+    console.error(`adapter: ${adapter}; ${options.cases.length} case(s), warmup ${options.warmup}, repeats >= ${options.repeats}, min time ${options.minTimeMs} ms`);
     const results: (CaseResult & typeof common)[] = [];
     for (const kc of options.cases) {
       const t0 = performance.now();
-      const r = await runCase(kc, { rt, tfjs }, { warmup: options.warmup, repeats: options.repeats });
+      const r = await runCase(kc, { rt, tfjs }, {
+        warmup: Math.max(1, options.warmup),
+        repeats: options.repeats,
+        minTotalMs: options.minTimeMs,
+      });
       console.error(`  ${kc.op} ${kc.shape}: ${r.check} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       if (r.check === 'MISMATCH') {
         console.error(`!! MISMATCH: ${kc.op} ${kc.shape} differs from TF.js by ${r.max_rel_err} (tolerance ${TOLERANCE}); not timed`);

@@ -1,7 +1,7 @@
 /** Run one case: build it, check ours against TF.js, then time both sides. */
 import type { BenchContext, KernelCase } from './case.js';
 import { PassTimer } from './gpu-timer.js';
-import { maxRelError, median, oursRun, tfjsGpuMs, tfjsRun, timeInterleaved, type Timing, type TimingOptions } from './harness.js';
+import { MAX_REPEATS, maxRelError, median, oursRun, tfjsGpuMs, tfjsRun, timeInterleaved, type Timing, type TimingOptions } from './harness.js';
 
 /** Norm-wise relative error (see maxRelError) above which a case is a mismatch and is not timed. */
 export const TOLERANCE = 1e-3;
@@ -85,12 +85,13 @@ export async function runCase(kc: KernelCase, ctx: BenchContext, timing: TimingO
       return result;
     }
 
-    if (device.features.has('timestamp-query')) timer = new PassTimer(device, timing.repeats);
+    if (device.features.has('timestamp-query')) timer = new PassTimer(device, MAX_REPEATS);
     const [oursTime, tfjsTime] = (await timeInterleaved(
       [oursRun(device, instance.ours.dispatches, timer), tfjsRun(ctx.tfjs, instance.tfjs)],
       timing,
     )) as [Timing, Timing];
-    if (timer) result.ours_gpu_ms = round(median(await timer.readMs(timing.repeats)));
+    result.repeats = oursTime.samplesMs.length;
+    if (timer) result.ours_gpu_ms = round(median(await timer.readMs(result.repeats)));
     const tfjsGpu = await tfjsGpuMs(ctx.tfjs, instance.tfjs, Math.min(TFJS_GPU_RUNS, timing.repeats));
     if (tfjsGpu.length > 0) result.tfjs_gpu_ms = round(median(tfjsGpu));
 

@@ -21,24 +21,6 @@ override ACT: u32 = 0u;         // ACT_* in lib/activation.wgsl
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-fn store_row(base: u32, row: u32, col0: u32, lo: vec4<f32>, hi: vec4<f32>) {
-  if (row >= params.m) {
-    return;
-  }
-  let v = array<vec4<f32>, 2>(lo, hi);
-  for (var q = 0u; q < 8u; q++) {
-    let col = col0 + q;
-    if (col >= params.n) {
-      return;
-    }
-    var x = v[q / 4u][q % 4u];
-    if (HAS_BIAS) {
-      x += bias[col];
-    }
-    c[base + row * params.n + col] = activation(ACT, x);
-  }
-}
-
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = params.m;
@@ -57,7 +39,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let a_row_step = select(K, 1u, TRANS_A);
 
   // Rows/columns past the edge are clamped to the last valid one, so loads need no branches;
-  // store_row() drops them.
+  // the stores at the end drop them.
   let b0 = b_base + min(col0 / 4u, n4 - 1u);
   let b1 = b_base + min(col0 / 4u + 1u, n4 - 1u);
   let r0 = a_base + min(row0, M - 1u) * a_row_step;
@@ -92,13 +74,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let a7 = vec4<f32>(a[r7 + ak]); c70 = fma(a7, bk0, c70); c71 = fma(a7, bk1, c71);
   }
 
+  // One loop over an array of the registers, not eight inlined row stores (measured faster on lavapipe).
   let c_base = batch * M * N;
-  store_row(c_base, row0, col0, c00, c01);
-  store_row(c_base, row0 + 1u, col0, c10, c11);
-  store_row(c_base, row0 + 2u, col0, c20, c21);
-  store_row(c_base, row0 + 3u, col0, c30, c31);
-  store_row(c_base, row0 + 4u, col0, c40, c41);
-  store_row(c_base, row0 + 5u, col0, c50, c51);
-  store_row(c_base, row0 + 6u, col0, c60, c61);
-  store_row(c_base, row0 + 7u, col0, c70, c71);
+  var rows = array<array<vec4<f32>, 2>, 8>(array<vec4<f32>, 2>(c00, c01), array<vec4<f32>, 2>(c10, c11), array<vec4<f32>, 2>(c20, c21), array<vec4<f32>, 2>(c30, c31), array<vec4<f32>, 2>(c40, c41), array<vec4<f32>, 2>(c50, c51), array<vec4<f32>, 2>(c60, c61), array<vec4<f32>, 2>(c70, c71));
+  for (var i = 0u; i < 8u; i++) {
+    let row = row0 + i;
+    if (row >= M) {
+      break;
+    }
+    for (var q = 0u; q < 8u; q++) {
+      let col = col0 + q;
+      if (col < N) {
+        var v = rows[i][q / 4u][q % 4u];
+        if (HAS_BIAS) {
+          v += bias[col];
+        }
+        c[c_base + row * N + col] = activation(ACT, v);
+      }
+    }
+  }
 }

@@ -30,6 +30,9 @@ export interface AdapterSummary {
   description: string;
   /** True for CPU implementations (lavapipe/llvmpipe, SwiftShader, WARP). */
   isSoftware: boolean;
+  /** Subgroup sizes the adapter may use (0 when it does not say). */
+  subgroupMinSize: number;
+  subgroupMaxSize: number;
 }
 
 /** A device with what it was given, its loss state, and a way to release it so Node can exit. */
@@ -57,8 +60,11 @@ function summarize(info: GPUAdapterInfo | undefined): AdapterSummary {
   const architecture = info?.architecture ?? '';
   const device = info?.device ?? '';
   const description = info?.description ?? '';
-  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  const extra = info as { isFallbackAdapter?: boolean; subgroupMinSize?: number; subgroupMaxSize?: number } | undefined;
+  const fallback = extra?.isFallbackAdapter === true;
   return {
+    subgroupMinSize: extra?.subgroupMinSize ?? 0,
+    subgroupMaxSize: extra?.subgroupMaxSize ?? 0,
     vendor,
     architecture,
     device,

@@ -62,6 +62,7 @@ export class KernelRuntime {
   private readonly programs = new Map<string, Promise<Program>>();
   private pending: PreparedDispatch[] = [];
   private transient: PreparedDispatch[] = [];
+  private temporaries: Tensor[] = [];
   private anonymous = 0;
 
   constructor(readonly gpu: LangsegDevice) {
@@ -217,6 +218,14 @@ export class KernelRuntime {
     this.transient.push(prepared);
   }
 
+  /**
+   * A kernel's intermediate tensor (e.g. a transposed copy) that nothing needs once the queued work has
+   * run: destroyed right after the next submit (WebGPU lets submitted work finish with it).
+   */
+  disposeAfterSubmit(t: Tensor): void {
+    this.temporaries.push(t);
+  }
+
   /** Encode every queued dispatch into one compute pass and submit it. */
   flush(): void {
     if (this.pending.length === 0) return;
@@ -229,6 +238,8 @@ export class KernelRuntime {
     this.pending = [];
     for (const d of this.transient) d.release();
     this.transient = [];
+    for (const t of this.temporaries) t.destroy();
+    this.temporaries = [];
   }
 
   /** Flush and wait until the GPU has finished everything submitted so far. */

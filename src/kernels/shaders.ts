@@ -7,6 +7,7 @@ import matmulParams from '../../shaders/lib/matmul_params.wgsl';
 import shape8 from '../../shaders/lib/shape8.wgsl';
 import binary from '../../shaders/binary.wgsl';
 import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
+import matmulRegisterTiledSubgroup from '../../shaders/matmul_register_tiled_subgroup.wgsl';
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
 import matmulWorkgroupTiled from '../../shaders/matmul_workgroup_tiled.wgsl';
 import reduce from '../../shaders/reduce.wgsl';
@@ -28,6 +29,7 @@ const SOURCES = {
   softmax,
   transpose,
   matmul_register_tiled: matmulRegisterTiled,
+  matmul_register_tiled_subgroup: matmulRegisterTiledSubgroup,
   matmul_register_tiled_vec4: matmulRegisterTiledVec4,
   matmul_workgroup_tiled: matmulWorkgroupTiled,
 } as const;

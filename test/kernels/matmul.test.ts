@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { matmul, matmulPlan } from '../../src/kernels/matmul/matmul.js';
-import { chooseMatmul, type MatmulAlgorithm } from '../../src/kernels/matmul/select.js';
+import { chooseMatmul, MATMUL_ALGORITHMS } from '../../src/kernels/matmul/select.js';
 import { checkOp } from '../helpers/check-op.js';
 import { useRuntime } from '../helpers/runtime.js';
 
 const ctx = useRuntime();
-const ALGORITHMS: MatmulAlgorithm[] = ['register-tiled-vec4', 'register-tiled', 'workgroup-tiled'];
 
 // f32 accumulation over K terms of size ~4: error grows like sqrt(K) ulp of the partial sums.
 const TOL = { rtol: 1e-5, atol: 2e-5 };
@@ -20,7 +19,15 @@ const SIZES: [number, number, number][] = [
   [130, 70, 92],
 ];
 
-describe.each(ALGORITHMS)('matmul, %s', (algorithm) => {
+describe.each(MATMUL_ALGORITHMS)('matmul, %s', (algorithm) => {
+  it('runs as itself here (not a fallback) where the adapter allows', () => {
+    const a = ctx.rt.upload(new Float32Array(4 * 8), [4, 8]);
+    const b = ctx.rt.upload(new Float32Array(8 * 16), [8, 16]);
+    const plan = matmulPlan(ctx.rt, a, b, { algorithm });
+    // Lavapipe (CI) has 8-lane subgroups, so every algorithm must be exercised by the cases below.
+    if (ctx.dev.adapter.vendor === 'mesa') expect(plan.algorithm).toBe(algorithm);
+  });
+
   it('plain A @ B over awkward sizes', async () => {
     for (const [m, k, n] of SIZES) await checkOp(ctx.rt, 'matmul', [[m, k], [k, n]], { attrs: { algorithm }, ...TOL });
   });
@@ -49,20 +56,28 @@ describe.each(ALGORITHMS)('matmul, %s', (algorithm) => {
 
 describe('matmul algorithm selection', () => {
   it('picks barrier-free register tiling on software adapters and workgroup tiling on GPUs', () => {
-    const sw = { vendor: 'mesa', architecture: 'software', device: '', description: 'llvmpipe', isSoftware: true };
-    const gpu = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'H100', isSoftware: false };
+    const base = { vendor: 'mesa', architecture: 'software', device: '', description: 'llvmpipe', subgroupMinSize: 8, subgroupMaxSize: 8 };
+    const sw = { adapter: { ...base, isSoftware: true }, features: new Set(['subgroups']) };
+    const swNoSubgroups = { adapter: { ...base, isSoftware: true }, features: new Set<string>() };
+    const swWideSubgroups = { adapter: { ...base, isSoftware: true, subgroupMaxSize: 16 }, features: new Set(['subgroups']) };
+    const gpu = { adapter: { ...base, vendor: 'nvidia', isSoftware: false, subgroupMinSize: 32, subgroupMaxSize: 32 }, features: new Set(['subgroups']) };
     const p = { m: 64, n: 64, k: 64, transA: false, transB: false };
-    expect(chooseMatmul(sw, p).algorithm).toBe('register-tiled-vec4');
+    expect(chooseMatmul(sw, p).algorithm).toBe('register-tiled-subgroup');
+    expect(chooseMatmul(swNoSubgroups, p).algorithm).toBe('register-tiled-vec4');
+    expect(chooseMatmul(swWideSubgroups, p).algorithm).toBe('register-tiled-vec4');
     expect(chooseMatmul(sw, { ...p, n: 63 }).algorithm).toBe('register-tiled');
-    expect(chooseMatmul(sw, { ...p, transB: true }).algorithm).toBe('register-tiled');
+    // A transposed B is copied once into [K, N] so the fast kernel can read it along N.
+    expect(chooseMatmul(sw, { ...p, transB: true })).toMatchObject({ algorithm: 'register-tiled-subgroup', pretransposeB: true });
     expect(chooseMatmul(gpu, p).algorithm).toBe('workgroup-tiled');
+    expect(chooseMatmul(gpu, { ...p, transB: true })).toMatchObject({ algorithm: 'workgroup-tiled', pretransposeB: false });
   });
 
   it('reports the plan it will run', () => {
     const a = ctx.rt.upload(new Float32Array(4 * 8), [4, 8]);
     const b = ctx.rt.upload(new Float32Array(8 * 3), [8, 3]);
-    // N = 3 is not a multiple of 4, so the vec4 kernel cannot be used even when pinned.
+    // N = 3 is not a multiple of 4, so neither vec4 kernel can be used even when pinned.
     expect(matmulPlan(ctx.rt, a, b, { algorithm: 'register-tiled-vec4' }).algorithm).toBe('register-tiled');
+    expect(matmulPlan(ctx.rt, a, b, { algorithm: 'register-tiled-subgroup' }).algorithm).toBe('register-tiled');
   });
 
   it('a large product is right in sampled elements (1024 x 1024 x 1024)', async () => {

@@ -8,6 +8,7 @@ import type { KernelRuntime } from '../runtime.js';
 import { shaderSource } from '../shaders.js';
 import { formatShape } from '../shape.js';
 import { expectDType, type Tensor } from '../tensor.js';
+import { transpose } from '../transpose.js';
 import { chooseMatmul, type MatmulAlgorithm, type MatmulPlan } from './select.js';
 
 export interface MatmulOptions {
@@ -75,7 +76,11 @@ export function matmulGeometry(
 /** The plan (algorithm and tiles) matmul() would use for these operands on this runtime. */
 export function matmulPlan(rt: KernelRuntime, a: Tensor, b: Tensor, options: MatmulOptions = {}): MatmulPlan {
   const g = matmulGeometry(a.shape, b.shape, options);
-  return chooseMatmul(rt.gpu.adapter, { m: g.m, n: g.n, k: g.k, transA: !!options.transA, transB: !!options.transB }, options.algorithm);
+  return chooseMatmul(
+    { adapter: rt.gpu.adapter, features: rt.gpu.features },
+    { m: g.m, n: g.n, k: g.k, transA: !!options.transA, transB: !!options.transB },
+    options.algorithm,
+  );
 }
 
 /** C = act(op(A) @ op(B) + bias). */
@@ -93,14 +98,20 @@ export async function matmul(rt: KernelRuntime, a: Tensor, b: Tensor, options: M
   const overrides = {
     ...plan.overrides,
     TRANS_A: !!options.transA,
-    ...(plan.algorithm === 'register-tiled-vec4' ? {} : { TRANS_B: !!options.transB }),
+    ...(plan.takesTransB ? { TRANS_B: !!options.transB } : {}),
     HAS_BIAS: !!options.bias,
     ACT: ACTIVATIONS[options.activation ?? 'none'],
   };
   const program = await rt.program(plan.shader, shaderSource(plan.shader), 'main', overrides);
+  let bStored = b;
+  if (plan.pretransposeB) {
+    // [.., N, K] -> [.., K, N]: the kernel then reads B along N as vec4.
+    bStored = await transpose(rt, b, b.shape.length === 3 ? [0, 2, 1] : [1, 0]);
+    rt.disposeAfterSubmit(bStored);
+  }
   rt.dispatch(program, {
     // An unused bias binding still needs a buffer: bind A again (never read when HAS_BIAS is false).
-    bindings: { a, b, bias: options.bias ?? a, c },
+    bindings: { a, b: bStored, bias: options.bias ?? a, c },
     uniforms: { m: g.m, n: g.n, k: g.k, a_batch_stride: g.aBatchStride, b_batch_stride: g.bBatchStride },
     workgroups: [Math.ceil(g.n / plan.block[1]), Math.ceil(g.m / plan.block[0]), g.batch],
   });
