@@ -167,7 +167,8 @@ export function wrapDevice(
   const summary = summarize(info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
   return {
     // Dawn's node bindings tear down the instance when the GPU object is collected, which crashes later
-    // calls on the device: hold the GPU and adapter for as long as the device is in use.
+    // calls on the device: hold the GPU and adapter for as long as the device is in use (node-gpu.ts also
+    // keeps its instance for the life of the process).
     _keepAlive: keepAlive,
     device,
     adapter: summary,
