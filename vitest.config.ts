@@ -16,6 +16,7 @@ export default defineConfig({
   plugins: [wgslText()],
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     // One WebGPU device per test file; lavapipe uses every core, so files run one at a time.
     fileParallelism: false,
     testTimeout: 300_000,
