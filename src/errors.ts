@@ -35,3 +35,10 @@ export class DeviceLostError extends DeviceError {
     );
   }
 }
+
+/**
+ * A checkpoint or safetensors file that cannot be read or written: truncated, corrupted (checksum
+ * mismatch), malformed header, or tensors that do not match the model. The message names the
+ * tensor where there is one.
+ */
+export class CheckpointError extends LangsegError {}

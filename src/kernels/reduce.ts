@@ -1,11 +1,11 @@
 /** Reductions (sum, mean, max) over any set of axes (shaders/reduce.wgsl). */
 import { ShapeError } from '../errors.js';
+import { runPlan, type KernelLaunch, type KernelPlan, type Slot, type TensorSpec } from './launch.js';
 import type { HostTensor } from './reference.js';
 import { grid1d, type KernelRuntime } from './runtime.js';
-import { shaderSource } from './shaders.js';
 import { formatShape, normalizeAxes, sizeOf, stridesOf, type Shape } from './shape.js';
 import { expectDType, type Tensor } from './tensor.js';
-import { transpose } from './transpose.js';
+import { transposePlan } from './transpose.js';
 
 export type ReduceOp = 'sum' | 'mean' | 'max';
 const OP_CODES: Record<ReduceOp, number> = { sum: 0, mean: 1, max: 2 };
@@ -21,6 +21,48 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims: bo
   return keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
 }
 
+/** The kernel plan of reducing `axes` (all when omitted) of a tensor of this shape. */
+export function reducePlan(op: ReduceOp, shape: Shape, axes?: readonly number[], options: ReduceOptions = {}): KernelPlan {
+  if (!(op in OP_CODES)) throw new ShapeError(`reduce: unknown op '${op}' (known: sum, mean, max)`);
+  const rank = shape.length;
+  const ax = normalizeAxes(op, axes ?? shape.map((_, i) => i), rank).sort((p, q) => p - q);
+  const outShape = reducedShape(shape, ax, !!options.keepDims);
+  const reduceSize = ax.reduce((s, a) => s * shape[a]!, 1);
+  if (op === 'max' && reduceSize === 0 && sizeOf(outShape) > 0) {
+    throw new ShapeError(`max: cannot reduce over an empty axis (shape ${formatShape(shape)}, axes [${ax.join(', ')}])`);
+  }
+  // The kernel reduces the middle axis of [outer, reduce, inner]: that needs the reduced axes to be one
+  // contiguous run. Otherwise move them to the end first (one permute into a temporary).
+  const contiguous = ax.every((a, i) => i === 0 || a === ax[i - 1]! + 1);
+  const launches: KernelLaunch[] = [];
+  const temps: TensorSpec[] = [];
+  let source: Slot = 'in0';
+  let outer: number;
+  let inner: number;
+  if (contiguous && ax.length > 0) {
+    outer = sizeOf(shape.slice(0, ax[0]));
+    inner = sizeOf(shape.slice(ax[ax.length - 1]! + 1));
+  } else {
+    const kept = shape.map((_, i) => i).filter((i) => !ax.includes(i));
+    const permute = transposePlan(shape, [...kept, ...ax]);
+    temps.push(permute.out);
+    launches.push({ ...permute.launches[0]!, bindings: { x: 'in0', y: 'tmp0' } });
+    source = 'tmp0';
+    outer = sizeOf(kept.map((i) => shape[i]!));
+    inner = 1;
+  }
+  const rows = inner === 1;
+  launches.push({
+    shader: 'reduce',
+    entry: rows ? 'reduce_rows' : 'reduce_strided',
+    overrides: { OP: OP_CODES[op], WORKGROUP_SIZE },
+    uniforms: { outer, reduce: reduceSize, inner },
+    workgroups: rows ? grid1d(outer) : grid1d(Math.ceil((outer * inner) / WORKGROUP_SIZE)),
+    bindings: { x: source, y: 'out' },
+  });
+  return { out: { shape: outShape, dtype: 'f32' }, temps, launches };
+}
+
 /** Reduce `x` over `axes` (all axes when omitted). */
 export async function reduce(
   rt: KernelRuntime,
@@ -29,46 +71,9 @@ export async function reduce(
   axes?: readonly number[],
   options: ReduceOptions = {},
 ): Promise<Tensor> {
-  if (!(op in OP_CODES)) throw new ShapeError(`reduce: unknown op '${op}' (known: sum, mean, max)`);
+  const plan = reducePlan(op, x.shape, axes, options);
   expectDType(op, x, ['f32']);
-  const rank = x.shape.length;
-  const ax = normalizeAxes(op, axes ?? x.shape.map((_, i) => i), rank).sort((p, q) => p - q);
-  const outShape = reducedShape(x.shape, ax, !!options.keepDims);
-  const reduceSize = ax.reduce((s, a) => s * x.shape[a]!, 1);
-  if (op === 'max' && reduceSize === 0 && sizeOf(outShape) > 0) {
-    throw new ShapeError(`max: cannot reduce over an empty axis (shape ${formatShape(x.shape)}, axes [${ax.join(', ')}])`);
-  }
-  // The kernel reduces the middle axis of [outer, reduce, inner]: that needs the reduced axes to be one
-  // contiguous run. Otherwise move them to the end first (one permute).
-  const contiguous = ax.every((a, i) => i === 0 || a === ax[i - 1]! + 1);
-  let input = x;
-  let outer: number;
-  let inner: number;
-  if (contiguous && ax.length > 0) {
-    outer = sizeOf(x.shape.slice(0, ax[0]));
-    inner = sizeOf(x.shape.slice(ax[ax.length - 1]! + 1));
-  } else {
-    const kept = x.shape.map((_, i) => i).filter((i) => !ax.includes(i));
-    input = await transpose(rt, x, [...kept, ...ax]);
-    outer = sizeOf(kept.map((i) => x.shape[i]!));
-    inner = 1;
-  }
-  const y = rt.empty(outShape, 'f32', `${op}(${x.name})`);
-  const rows = inner === 1;
-  const program = await rt.program('reduce', shaderSource('reduce'), rows ? 'reduce_rows' : 'reduce_strided', {
-    OP: OP_CODES[op],
-    WORKGROUP_SIZE,
-  });
-  rt.dispatch(program, {
-    bindings: { x: input, y },
-    uniforms: { outer, reduce: reduceSize, inner },
-    workgroups: rows ? grid1d(outer) : grid1d(Math.ceil((outer * inner) / WORKGROUP_SIZE)),
-  });
-  if (input !== x) {
-    await rt.sync();
-    input.destroy();
-  }
-  return y;
+  return runPlan(rt, plan, [x], `${op}(${x.name})`);
 }
 
 /** CPU reference of reduce(). */

@@ -23,9 +23,16 @@ export interface Program {
   readonly bindGroupLayout: GPUBindGroupLayout;
 }
 
+/** A byte range of a buffer (a planned tensor inside an arena, a parameter inside the flat buffer). */
+export interface BufferRange {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+
 export interface DispatchArgs {
-  /** Buffers by the names the WGSL gives them. */
-  bindings: Record<string, Tensor | GPUBuffer>;
+  /** Buffers by the names the WGSL gives them: whole tensors/buffers or byte ranges of one. */
+  bindings: Record<string, Tensor | GPUBuffer | BufferRange>;
   /** Uniform struct members by name (packed by reflected offset). */
   uniforms?: Record<string, number | readonly number[]>;
   workgroups: readonly [number, number?, number?];
@@ -186,11 +193,15 @@ export class KernelRuntime {
       }
       const given = args.bindings[b.name];
       if (!given) throw new DeviceError(`${where}: no buffer given for binding '${b.name}'`);
-      const buffer = given instanceof Tensor ? given.buffer : given;
       if (given instanceof Tensor && given.isDestroyed) {
         throw new DeviceError(`${where}: tensor '${given.name}' bound to '${b.name}' was destroyed`);
       }
-      return { binding: b.binding, resource: { buffer } };
+      if (given instanceof Tensor) return { binding: b.binding, resource: { buffer: given.buffer } };
+      if ('offset' in given) {
+        // WebGPU rejects zero-sized bindings: an empty tensor binds 4 bytes it never reads.
+        return { binding: b.binding, resource: { buffer: given.buffer, offset: given.offset, size: Math.max(4, given.size) } };
+      }
+      return { binding: b.binding, resource: { buffer: given } };
     });
     for (const name of Object.keys(args.bindings)) {
       if (!program.entry.bindings.some((b) => b.name === name)) {

@@ -1,32 +1,42 @@
 /** Softmax and log-softmax over the last axis (shaders/softmax.wgsl). */
 import { ShapeError } from '../errors.js';
+import { runPlan, singleLaunch, type KernelPlan } from './launch.js';
 import type { HostTensor } from './reference.js';
 import { grid1d, type KernelRuntime } from './runtime.js';
-import { shaderSource } from './shaders.js';
+import { sizeOf, type Shape } from './shape.js';
 import { expectDType, type Tensor } from './tensor.js';
 
 const WORKGROUP_SIZE = 64;
 
-async function softmaxKernel(rt: KernelRuntime, x: Tensor, log: boolean): Promise<Tensor> {
+/** The kernel plan of (log-)softmax over the last axis. */
+export function softmaxPlan(shape: Shape, log: boolean): KernelPlan {
   const op = log ? 'logSoftmax' : 'softmax';
-  expectDType(op, x, ['f32']);
-  if (x.shape.length === 0) throw new ShapeError(`${op}: needs at least one axis, got a scalar`);
-  const cols = x.shape[x.shape.length - 1]!;
-  const rows = cols === 0 ? 0 : x.size / cols;
-  const y = rt.empty(x.shape, 'f32', `${op}(${x.name})`);
-  const program = await rt.program('softmax', shaderSource('softmax'), 'main', { LOG: log, WORKGROUP_SIZE });
-  rt.dispatch(program, { bindings: { x, y }, uniforms: { rows, cols }, workgroups: grid1d(rows) });
-  return y;
+  if (shape.length === 0) throw new ShapeError(`${op}: needs at least one axis, got a scalar`);
+  const cols = shape[shape.length - 1]!;
+  const rows = cols === 0 ? 0 : sizeOf(shape) / cols;
+  return singleLaunch(
+    { shape, dtype: 'f32' },
+    {
+      shader: 'softmax',
+      entry: 'main',
+      overrides: { LOG: log, WORKGROUP_SIZE },
+      uniforms: { rows, cols },
+      workgroups: grid1d(rows),
+      bindings: { x: 'in0', y: 'out' },
+    },
+  );
 }
 
 /** softmax over the last axis. */
-export function softmax(rt: KernelRuntime, x: Tensor): Promise<Tensor> {
-  return softmaxKernel(rt, x, false);
+export async function softmax(rt: KernelRuntime, x: Tensor): Promise<Tensor> {
+  expectDType('softmax', x, ['f32']);
+  return runPlan(rt, softmaxPlan(x.shape, false), [x], `softmax(${x.name})`);
 }
 
 /** log-softmax over the last axis (computed directly, not as log(softmax)). */
-export function logSoftmax(rt: KernelRuntime, x: Tensor): Promise<Tensor> {
-  return softmaxKernel(rt, x, true);
+export async function logSoftmax(rt: KernelRuntime, x: Tensor): Promise<Tensor> {
+  expectDType('logSoftmax', x, ['f32']);
+  return runPlan(rt, softmaxPlan(x.shape, true), [x], `logSoftmax(${x.name})`);
 }
 
 /** CPU reference of softmax() / logSoftmax(). */

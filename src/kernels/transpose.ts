@@ -1,10 +1,13 @@
-/** Permute the axes of a tensor (shaders/transpose.wgsl); works for every 32-bit dtype. */
+/**
+ * Permute the axes of a tensor, or broadcast it to a larger shape: both are a strided gather
+ * (shaders/transpose.wgsl) with the input strides arranged on the host. Works for every 32-bit dtype.
+ */
 import { ShapeError } from '../errors.js';
+import { runPlan, singleLaunch, type KernelPlan } from './launch.js';
 import type { HostTensor } from './reference.js';
 import { grid1d, type KernelRuntime } from './runtime.js';
-import { shaderSource } from './shaders.js';
-import { pack8, sizeOf, stridesOf, type Shape } from './shape.js';
-import type { Tensor } from './tensor.js';
+import { broadcastShapes, broadcastStrides, formatShape, pack8, sizeOf, stridesOf, type Shape } from './shape.js';
+import type { DType, Tensor } from './tensor.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -16,42 +19,78 @@ export function checkPermutation(shape: Shape, perm: readonly number[]): void {
   }
 }
 
+/** Output axis d reads input axis perm[d]; defaults to reversing the axes. */
+export function defaultPermutation(rank: number): number[] {
+  return Array.from({ length: rank }, (_, i) => rank - 1 - i);
+}
+
+function gatherPlan(outShape: Shape, inStrides: readonly number[], dtype: DType): KernelPlan {
+  const n = sizeOf(outShape);
+  return singleLaunch(
+    { shape: outShape, dtype },
+    {
+      shader: 'transpose',
+      entry: 'main',
+      overrides: { WORKGROUP_SIZE },
+      uniforms: { n, rank: outShape.length, out_shape: pack8(outShape), in_strides: pack8(inStrides, 0) },
+      workgroups: grid1d(Math.ceil(n / WORKGROUP_SIZE)),
+      bindings: { x: 'in0', y: 'out' },
+    },
+  );
+}
+
+/** The kernel plan of x.permute(perm). */
+export function transposePlan(shape: Shape, perm: readonly number[] = defaultPermutation(shape.length), dtype: DType = 'f32'): KernelPlan {
+  checkPermutation(shape, perm);
+  const inStrides = stridesOf(shape);
+  return gatherPlan(
+    perm.map((a) => shape[a]!),
+    perm.map((a) => inStrides[a]!),
+    dtype,
+  );
+}
+
+/** The kernel plan of broadcasting a tensor to `target` (NumPy rules: size-1 and missing leading axes repeat). */
+export function broadcastToPlan(shape: Shape, target: Shape, dtype: DType = 'f32'): KernelPlan {
+  const out = broadcastShapes('broadcastTo', shape, target);
+  if (out.length !== target.length || out.some((d, i) => d !== target[i])) {
+    throw new ShapeError(`broadcastTo: ${formatShape(shape)} cannot be broadcast to ${formatShape(target)}`);
+  }
+  return gatherPlan(target, broadcastStrides(shape, target), dtype);
+}
+
 /** y = x.permute(perm): output axis d is input axis perm[d]. Defaults to reversing the axes. */
 export async function transpose(rt: KernelRuntime, x: Tensor, perm?: readonly number[]): Promise<Tensor> {
-  const p = perm ?? x.shape.map((_, i) => x.shape.length - 1 - i);
-  checkPermutation(x.shape, p);
-  const outShape = p.map((a) => x.shape[a]!);
-  const inStrides = stridesOf(x.shape);
-  const y = rt.empty(outShape, x.dtype, `transpose(${x.name})`);
-  const program = await rt.program('transpose', shaderSource('transpose'), 'main', { WORKGROUP_SIZE });
-  rt.dispatch(program, {
-    bindings: { x, y },
-    uniforms: {
-      n: y.size,
-      rank: outShape.length,
-      out_shape: pack8(outShape),
-      in_strides: pack8(p.map((a) => inStrides[a]!), 0),
-    },
-    workgroups: grid1d(Math.ceil(y.size / WORKGROUP_SIZE)),
-  });
-  return y;
+  return runPlan(rt, transposePlan(x.shape, perm, x.dtype), [x], `transpose(${x.name})`);
+}
+
+/** y = x broadcast to `target`. */
+export async function broadcastTo(rt: KernelRuntime, x: Tensor, target: Shape): Promise<Tensor> {
+  return runPlan(rt, broadcastToPlan(x.shape, target, x.dtype), [x], `broadcastTo(${x.name})`);
 }
 
 /** CPU reference of transpose(). */
 export function transposeReference(x: HostTensor, perm?: readonly number[]): HostTensor {
-  const p = perm ?? x.shape.map((_, i) => x.shape.length - 1 - i);
+  const p = perm ?? defaultPermutation(x.shape.length);
   checkPermutation(x.shape, p);
   const outShape = p.map((a) => x.shape[a]!);
   const inStrides = stridesOf(x.shape);
+  return gatherReference(x, outShape, p.map((a) => inStrides[a]!));
+}
+
+/** CPU reference of broadcastTo(). */
+export function broadcastToReference(x: HostTensor, target: Shape): HostTensor {
+  return gatherReference(x, target, broadcastStrides(x.shape, target));
+}
+
+function gatherReference(x: HostTensor, outShape: Shape, inStrides: readonly number[]): HostTensor {
   const outStrides = stridesOf(outShape);
   const n = sizeOf(outShape);
   const data = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let src = 0;
-    for (let d = 0; d < outShape.length; d++) {
-      src += (Math.floor(i / outStrides[d]!) % outShape[d]!) * inStrides[p[d]!]!;
-    }
+    for (let d = 0; d < outShape.length; d++) src += (Math.floor(i / outStrides[d]!) % outShape[d]!) * inStrides[d]!;
     data[i] = x.data[src]!;
   }
-  return { shape: outShape, data };
+  return { shape: [...outShape], data };
 }

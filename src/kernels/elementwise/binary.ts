@@ -1,44 +1,55 @@
 /** Elementwise binary ops with NumPy broadcasting (shaders/binary.wgsl). */
 import { ShapeError } from '../../errors.js';
+import { runPlan, singleLaunch, type KernelPlan } from '../launch.js';
 import type { HostTensor } from '../reference.js';
 import { grid1d, type KernelRuntime } from '../runtime.js';
-import { shaderSource } from '../shaders.js';
-import { broadcastShapes, broadcastStrides, pack8, sizeOf } from '../shape.js';
+import { broadcastShapes, broadcastStrides, pack8, sizeOf, type Shape } from '../shape.js';
 import { expectDType, type Tensor } from '../tensor.js';
 import { BINARY_OPS, type BinaryOp } from './ops.js';
 
 const WORKGROUP_SIZE = 256;
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+function specOf(op: BinaryOp) {
+  const spec = BINARY_OPS[op];
+  if (!spec) throw new ShapeError(`binary: unknown op '${String(op)}' (known: ${Object.keys(BINARY_OPS).join(', ')})`);
+  return spec;
+}
+
+/** The kernel plan of out = op(a, b) for operands of these shapes (throws ShapeError if they do not broadcast). */
+export function binaryPlan(op: BinaryOp, aShape: Shape, bShape: Shape): KernelPlan {
+  const spec = specOf(op);
+  const shape = broadcastShapes(op, aShape, bShape);
+  const n = sizeOf(shape);
+  const broadcast = !(sameShape(aShape, shape) && sameShape(bShape, shape));
+  // Equal shapes and a multiple of 4 elements: four elements per invocation, no index arithmetic.
+  const vec4 = !broadcast && n % 4 === 0;
+  return singleLaunch(
+    { shape, dtype: 'f32' },
+    {
+      shader: 'binary',
+      entry: vec4 ? 'main_vec4' : 'main',
+      overrides: { OP: spec.code, BROADCAST: broadcast, WORKGROUP_SIZE },
+      uniforms: {
+        n,
+        rank: shape.length,
+        out_shape: pack8(shape),
+        a_strides: pack8(broadcastStrides(aShape, shape), 0),
+        b_strides: pack8(broadcastStrides(bShape, shape), 0),
+      },
+      workgroups: grid1d(Math.ceil(n / (vec4 ? 4 : 1) / WORKGROUP_SIZE)),
+      bindings: vec4 ? { lhs4: 'in0', rhs4: 'in1', out4: 'out' } : { lhs: 'in0', rhs: 'in1', out: 'out' },
+    },
+  );
+}
 
 /** out = op(a, b), broadcasting a and b against each other. */
 export async function binary(rt: KernelRuntime, op: BinaryOp, a: Tensor, b: Tensor): Promise<Tensor> {
-  const spec = BINARY_OPS[op];
-  if (!spec) throw new ShapeError(`binary: unknown op '${String(op)}' (known: ${Object.keys(BINARY_OPS).join(', ')})`);
+  specOf(op);
   expectDType(op, a, ['f32']);
   expectDType(op, b, ['f32']);
-  const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = rt.empty(shape, 'f32', `${op}(${a.name}, ${b.name})`);
-  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
-  // Equal shapes and a multiple of 4 elements: four elements per invocation, no index arithmetic.
-  const vec4 = !broadcast && out.size % 4 === 0;
-  const program = await rt.program('binary', shaderSource('binary'), vec4 ? 'main_vec4' : 'main', {
-    OP: spec.code,
-    BROADCAST: broadcast,
-    WORKGROUP_SIZE,
-  });
-  rt.dispatch(program, {
-    bindings: vec4 ? { lhs4: a, rhs4: b, out4: out } : { lhs: a, rhs: b, out },
-    uniforms: {
-      n: out.size,
-      rank: shape.length,
-      out_shape: pack8(shape),
-      a_strides: pack8(broadcastStrides(a.shape, shape), 0),
-      b_strides: pack8(broadcastStrides(b.shape, shape), 0),
-    },
-    workgroups: grid1d(Math.ceil(out.size / (vec4 ? 4 : 1) / WORKGROUP_SIZE)),
-  });
-  return out;
+  return runPlan(rt, binaryPlan(op, a.shape, b.shape), [a, b], `${op}(${a.name}, ${b.name})`);
 }
 
 /** CPU reference of binary(). */

@@ -4,12 +4,12 @@
  */
 import { ShapeError } from '../../errors.js';
 import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
+import { runPlan, type KernelLaunch, type KernelPlan, type Slot, type TensorSpec } from '../launch.js';
 import type { KernelRuntime } from '../runtime.js';
-import { shaderSource } from '../shaders.js';
-import { formatShape } from '../shape.js';
+import { formatShape, type Shape } from '../shape.js';
 import { expectDType, type Tensor } from '../tensor.js';
-import { transpose } from '../transpose.js';
-import { chooseMatmul, type MatmulAlgorithm, type MatmulPlan } from './select.js';
+import { transposePlan } from '../transpose.js';
+import { chooseMatmul, type MatmulAlgorithm, type MatmulPlan, type MatmulTarget } from './select.js';
 
 export interface MatmulOptions {
   /** A is stored [.., K, M]. */
@@ -73,14 +73,63 @@ export function matmulGeometry(
   };
 }
 
+/** What the device offers that the algorithm choice depends on. */
+export function matmulTarget(rt: KernelRuntime): MatmulTarget {
+  return { adapter: rt.gpu.adapter, features: rt.gpu.features };
+}
+
 /** The plan (algorithm and tiles) matmul() would use for these operands on this runtime. */
 export function matmulPlan(rt: KernelRuntime, a: Tensor, b: Tensor, options: MatmulOptions = {}): MatmulPlan {
-  const g = matmulGeometry(a.shape, b.shape, options);
-  return chooseMatmul(
-    { adapter: rt.gpu.adapter, features: rt.gpu.features },
-    { m: g.m, n: g.n, k: g.k, transA: !!options.transA, transB: !!options.transB },
-    options.algorithm,
-  );
+  return matmulAlgorithm(matmulTarget(rt), a.shape, b.shape, options);
+}
+
+function matmulAlgorithm(target: MatmulTarget, aShape: Shape, bShape: Shape, options: MatmulOptions): MatmulPlan {
+  const g = matmulGeometry(aShape, bShape, options);
+  return chooseMatmul(target, { m: g.m, n: g.n, k: g.k, transA: !!options.transA, transB: !!options.transB }, options.algorithm);
+}
+
+/**
+ * The kernel plan of C = act(op(A) @ op(B) + bias) with inputs in0 = A, in1 = B and, when
+ * `hasBias`, in2 = bias.
+ */
+export function matmulKernelPlan(
+  target: MatmulTarget,
+  aShape: Shape,
+  bShape: Shape,
+  options: Omit<MatmulOptions, 'bias'> & { biasShape?: Shape } = {},
+): KernelPlan {
+  const g = matmulGeometry(aShape, bShape, options);
+  if (g.k === 0) {
+    throw new ShapeError(`matmul: the inner dimension K is 0 (shapes ${formatShape(aShape)} and ${formatShape(bShape)}); there is nothing to multiply`);
+  }
+  const plan = matmulAlgorithm(target, aShape, bShape, options);
+  const launches: KernelLaunch[] = [];
+  const temps: TensorSpec[] = [];
+  let bSlot: Slot = 'in1';
+  if (plan.pretransposeB) {
+    // [.., N, K] -> [.., K, N]: the kernel then reads B along N as vec4.
+    const t = transposePlan(bShape, bShape.length === 3 ? [0, 2, 1] : [1, 0]);
+    temps.push(t.out);
+    launches.push({ ...t.launches[0]!, bindings: { x: 'in1', y: 'tmp0' } });
+    bSlot = 'tmp0';
+  }
+  const hasBias = !!options.biasShape;
+  launches.push({
+    shader: plan.shader,
+    entry: 'main',
+    overrides: {
+      ...plan.overrides,
+      TRANS_A: !!options.transA,
+      ...(plan.takesTransB ? { TRANS_B: !!options.transB } : {}),
+      HAS_BIAS: hasBias,
+      ACT: ACTIVATIONS[options.activation ?? 'none'],
+    },
+    uniforms: { m: g.m, n: g.n, k: g.k, a_batch_stride: g.aBatchStride, b_batch_stride: g.bBatchStride },
+    workgroups: [Math.ceil(g.n / plan.block[1]), Math.ceil(g.m / plan.block[0]), g.batch],
+    // An unused bias binding still needs a buffer: bind A again (never read when HAS_BIAS is false).
+    bindings: { a: 'in0', b: bSlot, bias: hasBias ? 'in2' : 'in0', c: 'out' },
+  });
+  return { out: { shape: g.outShape, dtype: 'f32' }, temps, launches };
 }
 
 /** C = act(op(A) @ op(B) + bias). */
@@ -88,34 +137,9 @@ export async function matmul(rt: KernelRuntime, a: Tensor, b: Tensor, options: M
   expectDType('matmul', a, ['f32']);
   expectDType('matmul', b, ['f32']);
   if (options.bias) expectDType('matmul', options.bias, ['f32']);
-  const g = matmulGeometry(a.shape, b.shape, { ...options, biasShape: options.bias?.shape });
-  if (g.k === 0) {
-    throw new ShapeError(`matmul: the inner dimension K is 0 (shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}); there is nothing to multiply`);
-  }
-  const plan = matmulPlan(rt, a, b, options);
-  const c = rt.empty(g.outShape, 'f32', `matmul(${a.name}, ${b.name})`);
-  if (c.size === 0) return c;
-  const overrides = {
-    ...plan.overrides,
-    TRANS_A: !!options.transA,
-    ...(plan.takesTransB ? { TRANS_B: !!options.transB } : {}),
-    HAS_BIAS: !!options.bias,
-    ACT: ACTIVATIONS[options.activation ?? 'none'],
-  };
-  const program = await rt.program(plan.shader, shaderSource(plan.shader), 'main', overrides);
-  let bStored = b;
-  if (plan.pretransposeB) {
-    // [.., N, K] -> [.., K, N]: the kernel then reads B along N as vec4.
-    bStored = await transpose(rt, b, b.shape.length === 3 ? [0, 2, 1] : [1, 0]);
-    rt.disposeAfterSubmit(bStored);
-  }
-  rt.dispatch(program, {
-    // An unused bias binding still needs a buffer: bind A again (never read when HAS_BIAS is false).
-    bindings: { a, b: bStored, bias: options.bias ?? a, c },
-    uniforms: { m: g.m, n: g.n, k: g.k, a_batch_stride: g.aBatchStride, b_batch_stride: g.bBatchStride },
-    workgroups: [Math.ceil(g.n / plan.block[1]), Math.ceil(g.m / plan.block[0]), g.batch],
-  });
-  return c;
+  const plan = matmulKernelPlan(matmulTarget(rt), a.shape, b.shape, { ...options, biasShape: options.bias?.shape });
+  const inputs = options.bias ? [a, b, options.bias] : [a, b];
+  return runPlan(rt, plan, inputs, `matmul(${a.name}, ${b.name})`);
 }
 
 /** CPU reference of matmul() (float64 accumulation). */
