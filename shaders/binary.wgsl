@@ -34,6 +34,9 @@ fn apply(x: f32, y: f32) -> f32 {
     case 4u: { return max(x, y); }   // maximum
     case 5u: { return min(x, y); }   // minimum
     case 6u: { return pow(x, y); }   // pow
+    case 7u: { return select(0.0, 1.0, x >= y); } // greater_equal (1 or 0)
+    case 8u: { return select(0.0, 1.0, x <= y); } // less_equal (1 or 0)
+    case 9u: { return select(0.0, 1.0, x == y); } // equal (1 or 0)
     default: { return x; }
   }
 }

@@ -34,6 +34,10 @@ fn apply(v: f32) -> f32 {
     case 11u: { return tanh(v); }               // tanh
     case 12u: { return abs(v); }                // abs
     case 13u: { return v * v; }                 // square
+    case 14u: { return select(0.0, 1.0, v > 0.0); } // step (the derivative of relu)
+    case 15u: { return sign(v); }               // sign
+    case 16u: { return gelu_grad(v); }          // gelu_grad
+    case 17u: { return silu_grad(v); }          // silu_grad
     default: { return v; }
   }
 }

@@ -42,3 +42,6 @@ export class DeviceLostError extends DeviceError {
  * tensor where there is one.
  */
 export class CheckpointError extends LangsegError {}
+
+/** A graph that cannot be differentiated, compiled or run as asked (a missing feed, an op with no gradient). */
+export class GraphError extends LangsegError {}

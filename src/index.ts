@@ -2,3 +2,4 @@
 export * from './errors.js';
 export * from './device/index.js';
 export * from './kernels/index.js';
+export * from './graph/index.js';

@@ -30,6 +30,17 @@ fn silu(x: f32) -> f32 {
   return x * sigmoid(x);
 }
 
+// d/dx gelu(x) = Phi(x) + x * phi(x), with Phi and phi the standard normal CDF and density.
+fn gelu_grad(x: f32) -> f32 {
+  return 0.5 * (1.0 + erf_approx(x * 0.70710678118654752)) + x * 0.39894228040143268 * exp(-0.5 * x * x);
+}
+
+// d/dx silu(x) = s(x) * (1 + x * (1 - s(x))), s = sigmoid.
+fn silu_grad(x: f32) -> f32 {
+  let s = sigmoid(x);
+  return s * (1.0 + x * (1.0 - s));
+}
+
 fn activation(kind: u32, x: f32) -> f32 {
   switch kind {
     case 1u: { return max(x, 0.0); }

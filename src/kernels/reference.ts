@@ -38,6 +38,8 @@ export function erf(x: number): number {
 export const geluRef = (x: number): number => 0.5 * x * (1 + erf(x / Math.SQRT2));
 export const sigmoidRef = (x: number): number => 1 / (1 + Math.exp(-x));
 export const siluRef = (x: number): number => x * sigmoidRef(x);
+export const geluGradRef = (x: number): number => 0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
+export const siluGradRef = (x: number): number => sigmoidRef(x) * (1 + x * (1 - sigmoidRef(x)));
 
 /** Activation codes shared with shaders/lib/activation.wgsl. */
 export const ACTIVATIONS = { none: 0, relu: 1, gelu: 2, silu: 3 } as const;

@@ -46,6 +46,13 @@ export class PreparedDispatch {
     readonly workgroups: readonly [number, number, number],
     private readonly uniformBuffer: GPUBuffer | null,
   ) {}
+  /** Rewrite the uniform values (e.g. a learning rate per step) without rebuilding anything. */
+  writeUniforms(device: GPUDevice, values: Record<string, number | readonly number[]>): void {
+    if (!this.uniformBuffer || !this.program.entry.uniform) {
+      throw new DeviceError(`${this.program.key}: this dispatch has no uniforms to write`);
+    }
+    device.queue.writeBuffer(this.uniformBuffer, 0, packUniforms(this.program.entry.uniform, values, this.program.key));
+  }
   encode(pass: GPUComputePassEncoder): void {
     if (this.workgroups[0] * this.workgroups[1] * this.workgroups[2] === 0) return;
     pass.setPipeline(this.program.pipeline);

@@ -10,6 +10,7 @@ import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
 import matmulRegisterTiledSubgroup from '../../shaders/matmul_register_tiled_subgroup.wgsl';
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
 import matmulWorkgroupTiled from '../../shaders/matmul_workgroup_tiled.wgsl';
+import optimizer from '../../shaders/optimizer.wgsl';
 import reduce from '../../shaders/reduce.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
 import transpose from '../../shaders/transpose.wgsl';
@@ -26,6 +27,7 @@ const SOURCES = {
   unary,
   binary,
   reduce,
+  optimizer,
   softmax,
   transpose,
   matmul_register_tiled: matmulRegisterTiled,

@@ -3,7 +3,7 @@
  * shader's `switch OP` (shaders/unary.wgsl, shaders/binary.wgsl) and its float64 CPU reference.
  * Adding an op = one line here + one `case` in the shader.
  */
-import { geluRef, sigmoidRef, siluRef } from '../reference.js';
+import { geluGradRef, geluRef, sigmoidRef, siluGradRef, siluRef } from '../reference.js';
 
 export interface UnaryOpSpec {
   code: number;
@@ -27,6 +27,10 @@ export const UNARY_OPS = {
   tanh: { code: 11, ref: Math.tanh },
   abs: { code: 12, ref: Math.abs },
   square: { code: 13, ref: (x) => x * x },
+  step: { code: 14, ref: (x) => (x > 0 ? 1 : 0) },
+  sign: { code: 15, ref: Math.sign },
+  gelu_grad: { code: 16, ref: geluGradRef },
+  silu_grad: { code: 17, ref: siluGradRef },
 } satisfies Record<string, UnaryOpSpec>;
 
 export type UnaryOp = keyof typeof UNARY_OPS;
@@ -45,6 +49,9 @@ export const BINARY_OPS = {
   maximum: { code: 4, ref: Math.max },
   minimum: { code: 5, ref: Math.min },
   pow: { code: 6, ref: Math.pow, domain: 'positive' },
+  greater_equal: { code: 7, ref: (a, b) => (a >= b ? 1 : 0) },
+  less_equal: { code: 8, ref: (a, b) => (a <= b ? 1 : 0) },
+  equal: { code: 9, ref: (a, b) => (a === b ? 1 : 0) },
 } satisfies Record<string, BinaryOpSpec>;
 
 export type BinaryOp = keyof typeof BINARY_OPS;

@@ -1,0 +1,13 @@
+export { Graph, SymbolicTensor } from './graph.js';
+export type { GraphNode, Initializer, MatmulAttrs, ParamInfo, TensorKind } from './graph.js';
+export { backward } from './autodiff.js';
+export { compile, Executable, ExecutableCache, parameterGradients } from './executor.js';
+export type { CompileOptions, MemoryReport, ProfileRow } from './executor.js';
+export { Parameters } from './parameters.js';
+export type { ParamEntry, FlatBuffer } from './parameters.js';
+export { getOp, opNames } from './ops.js';
+export type { OpDef } from './ops.js';
+export { gradientRule, differentiableOps, sumTo } from './gradients.js';
+export { planMemory, planNaive, verifyPlan } from './planner.js';
+export type { PlanItem, MemoryPlan } from './planner.js';
+export { initialize, fans, seededRandom } from './init.js';
