@@ -1,0 +1,164 @@
+/**
+ * Autodiff gradients against central finite differences of the float64 CPU reference, for every op with
+ * a gradient rule. The loss is sum(op(x) * R) with a fixed random R, so every output element matters.
+ */
+import { describe, expect, it } from 'vitest';
+import { backward } from '../../src/graph/autodiff.js';
+import { compile } from '../../src/graph/executor.js';
+import { Graph } from '../../src/graph/graph.js';
+import { differentiableOps } from '../../src/graph/gradients.js';
+import { getOp, opNames, type OpAttrs } from '../../src/graph/ops.js';
+import { host } from '../../src/kernels/reference.js';
+import { sizeOf } from '../../src/kernels/shape.js';
+import { randomValues } from '../helpers/random.js';
+import { useRuntime } from '../helpers/runtime.js';
+
+const ctx = useRuntime();
+
+interface GradCase {
+  shapes: number[][];
+  attrs?: OpAttrs;
+  /** Draw inputs from (0.5, 2): for log, sqrt, pow... */
+  positive?: boolean;
+}
+
+const unary = (extra: Partial<GradCase> = {}): GradCase[] => [{ shapes: [[2, 5]], ...extra }];
+const binary = (extra: Partial<GradCase> = {}): GradCase[] => [
+  { shapes: [[3, 4], [3, 4]], ...extra },
+  { shapes: [[2, 3, 4], [3, 1]], ...extra }, // broadcast: the gradient is summed back
+  { shapes: [[4], [2, 4]], ...extra },
+];
+
+/** One entry per differentiable op: adding an op to the registry without a case here fails the suite. */
+const CASES: Record<string, GradCase[]> = {
+  identity: unary(),
+  neg: unary(),
+  relu: unary(),
+  gelu: unary(),
+  silu: unary(),
+  exp: unary(),
+  log: unary({ positive: true }),
+  sqrt: unary({ positive: true }),
+  rsqrt: unary({ positive: true }),
+  scale: unary({ attrs: { alpha: -1.5 } }),
+  sigmoid: unary(),
+  tanh: unary(),
+  abs: unary(),
+  square: unary(),
+  step: unary(),
+  sign: unary(),
+  add: binary(),
+  sub: binary(),
+  mul: binary(),
+  div: binary({ positive: true }),
+  maximum: binary(),
+  minimum: binary(),
+  pow: binary({ positive: true }),
+  greater_equal: binary(),
+  less_equal: binary(),
+  equal: binary(),
+  reduce_sum: [
+    { shapes: [[3, 4]], attrs: { axes: [1] } },
+    { shapes: [[2, 3, 4]], attrs: { axes: [0, 2], keepDims: true } },
+    { shapes: [[5]] },
+  ],
+  reduce_mean: [
+    { shapes: [[3, 4]], attrs: { axes: [0] } },
+    { shapes: [[2, 3, 4]], attrs: { axes: [1, 2] } },
+  ],
+  reduce_max: [
+    { shapes: [[3, 4]], attrs: { axes: [1] } },
+    { shapes: [[2, 3, 2]], attrs: { axes: [0], keepDims: true } },
+  ],
+  softmax: [{ shapes: [[3, 5]] }],
+  log_softmax: [{ shapes: [[3, 5]] }],
+  transpose: [
+    { shapes: [[3, 4]] },
+    { shapes: [[2, 3, 4]], attrs: { perm: [1, 2, 0] } },
+  ],
+  broadcast_to: [{ shapes: [[3, 1]], attrs: { shape: [2, 3, 4] } }],
+  reshape: [{ shapes: [[2, 6]], attrs: { shape: [3, 4] } }],
+  matmul: [
+    { shapes: [[3, 4], [4, 5]] },
+    { shapes: [[3, 4], [5, 4]], attrs: { transB: true } },
+    { shapes: [[4, 3], [4, 5]], attrs: { transA: true } },
+    { shapes: [[4, 3], [5, 4]], attrs: { transA: true, transB: true } },
+    { shapes: [[2, 3, 4], [4, 4]] }, // B broadcast over the batch: its gradient sums over it
+    { shapes: [[3, 4], [4, 8], [8]], attrs: { activation: 'relu' } },
+  ],
+};
+
+/** Ops whose gradient is zero (piecewise constant) or that have no gradient rule (second derivatives). */
+const NO_GRADIENT = new Set(['step', 'sign', 'greater_equal', 'less_equal', 'equal', 'stop_gradient', 'gelu_grad', 'silu_grad']);
+
+async function gradCheck(op: string, c: GradCase, seed: number): Promise<void> {
+  const g = new Graph();
+  const [lo, hi] = c.positive ? [0.5, 2] : [-2, 2];
+  const values = c.shapes.map((s, i) => randomValues(sizeOf(s), seed + 101 * i, lo, hi));
+  const xs = c.shapes.map((s, i) => g.input(`x${i}`, s));
+  const y = g.apply(op, xs, c.attrs ?? {});
+  const r = randomValues(y.size, seed + 7, -1, 1);
+  const loss = g.sum(g.mul(y, g.constant(r, y.shape)));
+  const grads = backward(g, loss, xs);
+  const exe = await compile(ctx.rt, g, { outputs: [loss, ...grads.values()] });
+  const feeds = Object.fromEntries(xs.map((x, i) => [x.name, values[i]!]));
+  const out = await exe.run(feeds);
+  exe.destroy();
+
+  const def = getOp(op);
+  const lossRef = (inputs: Float64Array[]) => {
+    const ref = def.reference(inputs.map((d, i) => host(c.shapes[i]!, d)), c.attrs ?? {});
+    let s = 0;
+    for (let k = 0; k < ref.data.length; k++) s += ref.data[k]! * r[k]!;
+    return s;
+  };
+  const base = values.map((v) => Float64Array.from(v));
+  const h = 1e-4;
+  for (const [i, x] of xs.entries()) {
+    const auto = out[grads.get(x)!.name]!;
+    for (let j = 0; j < x.size; j++) {
+      const plus = base.map((b) => b.slice());
+      const minus = base.map((b) => b.slice());
+      plus[i]![j]! += h;
+      minus[i]![j]! -= h;
+      const numeric = (lossRef(plus) - lossRef(minus)) / (2 * h);
+      const err = Math.abs(auto[j]! - numeric);
+      expect(
+        err <= 2e-3 + 2e-3 * Math.abs(numeric),
+        `${op} ${JSON.stringify(c)}: d loss / d x${i}[${j}] autodiff ${auto[j]} vs finite difference ${numeric}`,
+      ).toBe(true);
+    }
+  }
+}
+
+describe('gradient check: autodiff vs finite differences of the float64 reference', () => {
+  it('every op with a gradient rule has cases here, and every other op is declared gradient-free', () => {
+    // stop_gradient is checked on its own below: its gradient is zero by definition, not by calculus.
+    for (const op of differentiableOps()) {
+      if (op !== 'stop_gradient') expect(CASES[op], `no gradient-check case for '${op}'`).toBeDefined();
+    }
+    for (const op of opNames()) {
+      expect(differentiableOps().includes(op) || NO_GRADIENT.has(op), `op '${op}' has neither a gradient rule nor a NO_GRADIENT entry`).toBe(true);
+    }
+  });
+
+  for (const [op, cases] of Object.entries(CASES)) {
+    it(op, async () => {
+      for (const [k, c] of cases.entries()) await gradCheck(op, c, 1000 + 17 * k);
+    });
+  }
+});
+
+describe('stopGradient', () => {
+  it('blocks the gradient through it and leaves other paths alone', async () => {
+    const g = new Graph();
+    const x = g.input('x', [4]);
+    // loss = sum(x * stop(x)): d/dx = stop(x) = x (the blocked path contributes nothing).
+    const loss = g.sum(g.mul(x, g.stopGradient(x)));
+    const grad = backward(g, loss, [x]).get(x)!;
+    const exe = await compile(ctx.rt, g, { outputs: [grad] });
+    const out = await exe.run({ x: [1, -2, 3, 0.5] });
+    expect(Array.from(out[grad.name]!)).toEqual([1, -2, 3, 0.5]);
+    exe.destroy();
+  });
+});
