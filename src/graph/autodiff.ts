@@ -50,10 +50,12 @@ export function backward(g: Graph, loss: SymbolicTensor, wrt: readonly SymbolicT
           'wrap its input in stopGradient() if it should not be trained through',
       );
     }
-    const grads = rule(g, node, dy);
+    const thunks = rule(g, node, dy);
     node.inputs.forEach((input, j) => {
-      const gi = grads[j];
-      if (!gi || !onPath(input)) return;
+      // Only inputs on a path to a requested tensor get their gradient built at all.
+      if (!onPath(input)) return;
+      const gi = thunks[j]?.() ?? null;
+      if (!gi) return;
       if (gi.shape.length !== input.shape.length || gi.shape.some((d, k) => d !== input.shape[k])) {
         throw new ShapeError(`backward: gradient rule of '${node.op}' gave ${formatShape(gi.shape)} for input ${input}`);
       }

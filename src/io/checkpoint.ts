@@ -10,7 +10,9 @@
  *
  * A file is taken as a checkpoint, and verified, when it has either mark: `format` or
  * `header_sha256`. A plain safetensors file (say, from Hugging Face's library) has neither and
- * loads unverified: step 0, config null, `verified: false`. Pure: no Node built-ins; see checkpoint-file.ts for disk I/O.
+ * loads unverified: step 0, config null, `verified: false`.
+ *
+ * Pure: no Node built-ins; disk I/O is in checkpoint-file.ts.
  */
 import { CheckpointError } from '../errors.js';
 import type { DecodedTensor, TensorToWrite } from './safetensors-dtypes.js';
