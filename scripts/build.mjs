@@ -15,7 +15,7 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli/main.ts', bench: 'bench/main.ts' },
+  entryPoints: { index: 'src/node.ts', cli: 'src/cli/main.ts', bench: 'bench/main.ts' },
   outdir: 'dist/node',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

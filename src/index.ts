@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './device/index.js';
 export * from './kernels/index.js';
 export * from './graph/index.js';
+export * from './io/index.js';

@@ -280,7 +280,6 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
     }
   }
 
-  const stepOf = new Map<GraphNode, number>(nodes.map((n, i) => [n, i]));
   const lastUse = new Map<SymbolicTensor, number>();
   nodes.forEach((n, i) => n.inputs.forEach((t) => lastUse.set(t, i)));
   const end = nodes.length - 1;

@@ -16,6 +16,8 @@ const UNARY_TOL: Record<string, { rtol: number; atol: number }> = {
   tanh: { rtol: 1e-5, atol: 1e-6 },
   exp: { rtol: 1e-5, atol: 1e-6 },
   log: { rtol: 1e-5, atol: 1e-6 },
+  gelu_grad: { rtol: 1e-5, atol: 2e-6 },
+  silu_grad: { rtol: 1e-5, atol: 1e-6 },
 };
 
 describe('unary ops against their CPU references', () => {

@@ -1,0 +1,73 @@
+/**
+ * Parameters (and optimizer state) <-> checkpoint bytes. Weights are stored under their state-dict names,
+ * AdamW moments under `optimizer.<name>.exp_avg` / `.exp_avg_sq`, the step count in the metadata, so a
+ * run resumes exactly where it stopped. Writing the bytes to disk atomically is io/checkpoint-file.ts.
+ */
+import { CheckpointError } from '../errors.js';
+import { parseCheckpoint, serializeCheckpoint } from '../io/checkpoint.js';
+import type { TensorToWrite } from '../io/safetensors-dtypes.js';
+import type { Parameters } from './parameters.js';
+
+export interface CheckpointOptions {
+  /** The model configuration, stored as JSON in the metadata. */
+  config?: unknown;
+  /** Also store the optimizer moments (default true). */
+  optimizer?: boolean;
+}
+
+const MOMENTS = [
+  ['moment1', 'exp_avg'],
+  ['moment2', 'exp_avg_sq'],
+] as const;
+
+/** Serialise the parameters (and optimizer state) of `params` as a checkpoint. */
+export async function parametersToCheckpoint(params: Parameters, options: CheckpointOptions = {}): Promise<Uint8Array> {
+  const tensors: Record<string, TensorToWrite> = {};
+  const values = await params.read('values');
+  for (const e of params.entries) tensors[e.name] = { dtype: 'F32', shape: e.shape, data: values[e.name]! };
+  if (options.optimizer ?? true) {
+    for (const [buffer, suffix] of MOMENTS) {
+      const moments = await params.read(buffer);
+      for (const e of params.entries) tensors[`optimizer.${e.name}.${suffix}`] = { dtype: 'F32', shape: e.shape, data: moments[e.name]! };
+    }
+  }
+  return serializeCheckpoint({ tensors, step: params.step, config: options.config ?? null });
+}
+
+/**
+ * Load a checkpoint into `params`: every parameter must be present with its shape (a CheckpointError names
+ * the first that is not). Optimizer moments are restored when the file has them. Returns step and config.
+ */
+export async function loadParametersFromCheckpoint(params: Parameters, bytes: Uint8Array): Promise<{ step: number; config: unknown }> {
+  const shapes: Record<string, readonly number[]> = {};
+  for (const e of params.entries) shapes[e.name] = e.shape;
+  const checkpoint = await parseCheckpoint(bytes);
+  const take = (name: string, required: boolean): Float32Array | null => {
+    const t = checkpoint.tensors[name];
+    if (!t) {
+      if (required) throw new CheckpointError(`checkpoint has no tensor '${name}'; it was written for a different model`);
+      return null;
+    }
+    const want = shapes[name.replace(/^optimizer\.(.*)\.exp_avg(_sq)?$/, '$1')]!;
+    if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i]) || !(t.data instanceof Float32Array)) {
+      throw new CheckpointError(`checkpoint tensor '${name}' is ${t.dtype} [${t.shape.join(', ')}], the model needs F32 [${want.join(', ')}]`);
+    }
+    return t.data;
+  };
+  const values: Record<string, Float32Array> = {};
+  for (const e of params.entries) values[e.name] = take(e.name, true)!;
+  const moments = MOMENTS.map(([buffer, suffix]) => {
+    const found: Record<string, Float32Array> = {};
+    for (const e of params.entries) {
+      const m = take(`optimizer.${e.name}.${suffix}`, false);
+      if (!m) return null;
+      found[e.name] = m;
+    }
+    return [buffer, found] as const;
+  });
+  // Only after every tensor checked out: a bad file must not half-overwrite the weights.
+  params.write(values, 'values');
+  for (const m of moments) if (m) params.write(m[1], m[0]);
+  params.step = checkpoint.step;
+  return { step: checkpoint.step, config: checkpoint.config };
+}
