@@ -153,3 +153,36 @@ describe('parameters', () => {
     expect(Array.from(a['fc1.bias']!)).toEqual(new Array(H).fill(0));
   });
 });
+
+describe('profiling and caching', () => {
+  it('profile() gives a GPU time for every node and the optimizer', async () => {
+    const { g, loss } = mlp();
+    const exe = await compile(ctx.rt, g, { loss, optimizer: { kind: 'adamw', lr: 1e-3 } });
+    if (!ctx.rt.device.features.has('timestamp-query')) {
+      await expect(exe.profile(data())).rejects.toThrow(/timestamp-query/);
+      return;
+    }
+    const rows = await exe.profile(data());
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows[rows.length - 1]!.op).toBe('optimizer');
+    expect(rows.some((r) => r.op === 'matmul')).toBe(true);
+    for (const r of rows) expect(r.ms).toBeGreaterThanOrEqual(0);
+    exe.destroy();
+  });
+
+  it('ExecutableCache compiles once per input shape', async () => {
+    const { ExecutableCache } = await import('../../src/graph/executor.js');
+    let compiles = 0;
+    const cache = new ExecutableCache(async (shapes) => {
+      compiles++;
+      const g = new Graph();
+      const x = g.input('x', shapes.x!);
+      return compile(ctx.rt, g, { outputs: [g.scale(x, 2)] });
+    });
+    const a = await cache.get({ x: [2, 3] });
+    expect(await cache.get({ x: [2, 3] })).toBe(a);
+    await cache.get({ x: [4] });
+    expect(compiles).toBe(2);
+    await cache.destroy();
+  });
+});
