@@ -1,19 +1,21 @@
 /**
- * Benchmark CLI: `npm run bench -- --suite kernels [--json path] [--repeats N] [--filter text]`.
+ * Benchmark CLI: `npm run bench -- --suite kernels|graph [--json path] [--repeats N] [--filter text]`.
  * Prints a table to stdout (progress goes to stderr); exits 1 if any case failed its check, 2 on bad usage.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { getDevice, type LangsegDevice } from '../src/device/device.js';
 import { nodeGPU } from '../src/device/node-gpu.js';
-import type { KernelCase } from './case.js';
 import { CapturingRuntime } from './capture.js';
+import { graphCases } from './graph/graph.bench.js';
 import { kernelCases } from './kernels/kernels.bench.js';
 import { formatTable, writeJsonAtomic } from './report.js';
-import { runCase, TOLERANCE, type CaseResult } from './run-case.js';
+import { TOLERANCE, type CaseResult } from './run-case.js';
+import { CHECK_STEPS, LOSS_TOLERANCE } from './run-graph-case.js';
+import { kernelSuite, trainSuite, type BenchCase, type Suite } from './suite.js';
 import { exposeNavigatorGPU, tfjsOnDevice, type TfjsOnDevice } from './tfjs.js';
 
-const SUITES: Record<string, readonly KernelCase[]> = { kernels: kernelCases };
+const SUITES: Record<string, Suite> = { kernels: kernelSuite(kernelCases), graph: trainSuite(graphCases) };
 const DEFAULT_REPEATS = 10;
 const DEFAULT_WARMUP = 3;
 const DEFAULT_MIN_TIME_MS = 2000;
@@ -29,12 +31,15 @@ const USAGE = `usage: npm run bench -- [options]
   --filter TEXT    only cases whose "op shape" contains TEXT
   --help           show this help
 
-Each case is checked against TF.js (max |ours - tfjs| / max |tfjs| <= ${TOLERANCE}) before it is timed.`;
+Each case is checked against TF.js before it is timed: kernels by max |ours - tfjs| / max |tfjs| <= ${TOLERANCE};
+training steps by the relative loss difference (<= ${LOSS_TOLERANCE}) at each of ${CHECK_STEPS} steps
+from identical weights.`;
 
 class UsageError extends Error {}
 
 interface Options {
-  cases: readonly KernelCase[];
+  suite: Suite;
+  cases: readonly BenchCase[];
   json?: string;
   repeats: number;
   warmup: number;
@@ -72,9 +77,10 @@ function parseOptions(argv: string[]): Options | 'help' {
   const suite = SUITES[parsed.suite];
   if (!suite) throw new UsageError(`unknown suite '${parsed.suite}' (known: ${Object.keys(SUITES).join(', ')})`);
   const filter = parsed.filter;
-  const cases = filter === undefined ? suite : suite.filter((c) => `${c.op} ${c.shape}`.includes(filter));
+  const cases = filter === undefined ? suite.cases : suite.cases.filter((c) => `${c.op} ${c.shape}`.includes(filter));
   if (cases.length === 0) throw new UsageError(`--filter '${filter}' matches no case of suite '${parsed.suite}'`);
   return {
+    suite,
     cases,
     json: parsed.json,
     repeats: positiveInt(parsed.repeats, DEFAULT_REPEATS, '--repeats', 1),
@@ -106,20 +112,21 @@ async function run(options: Options): Promise<number> {
     const results: (CaseResult & typeof common)[] = [];
     for (const kc of options.cases) {
       const t0 = performance.now();
-      const r = await runCase(kc, { rt, tfjs }, {
+      const r = await kc.run({ rt, tfjs }, {
         warmup: Math.max(1, options.warmup),
         repeats: options.repeats,
         minTotalMs: options.minTimeMs,
       });
       console.error(`  ${kc.op} ${kc.shape}: ${r.check} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       if (r.check === 'MISMATCH') {
-        console.error(`!! MISMATCH: ${kc.op} ${kc.shape} differs from TF.js by ${r.max_rel_err} (tolerance ${TOLERANCE}); not timed`);
+        console.error(`!! MISMATCH: ${kc.op} ${kc.shape} differs from TF.js by ${r.max_rel_err} (see the tolerances in --help); not timed`);
       } else if (r.check === 'ERROR') {
         console.error(`!! ERROR: ${kc.op} ${kc.shape}: ${r.error}`);
       }
       results.push({ ...r, ...common });
     }
     console.log(formatTable(results));
+    if (options.suite.summary) console.log(`\n${options.suite.summary(results)}`);
     if (options.json) {
       await writeJsonAtomic(options.json, results);
       console.error(`wrote ${options.json}`);
