@@ -32,3 +32,24 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   y[i] = x[src];
 }
+
+// The common case, a batch of 2-D transposes ([batch, rows, cols] -> [batch, cols, rows]), without the
+// per-dimension integer division of the general path: on CPU adapters integer division is scalarised per
+// lane and made the general path ~10x slower than a copy.
+struct Params2d {
+  rows: u32,
+  cols: u32,
+}
+
+@group(0) @binding(2) var<uniform> dims: Params2d;
+
+@compute @workgroup_size(16, 16, 1)
+fn transpose2d(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  let r = gid.y;
+  if (r >= dims.rows || c >= dims.cols) {
+    return;
+  }
+  let base = gid.z * dims.rows * dims.cols;
+  y[base + c * dims.rows + r] = x[base + r * dims.cols + c];
+}

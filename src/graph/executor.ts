@@ -382,7 +382,7 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
       optimizerLaunches(config, parameters.totalFloats).map(async (l) => {
         const program = await rt.program(l.shader, shaderSource(l.shader), l.entry, l.overrides);
         const bindings: Record<string, GPUBuffer> = {};
-        for (const b of l.bindings) bindings[b] = flat[b]!;
+        for (const [name, buffer] of Object.entries(l.bindings)) bindings[name] = flat[buffer]!;
         return rt.prepare(program, { bindings, uniforms, workgroups: l.workgroups });
       }),
     );

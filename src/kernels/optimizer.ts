@@ -32,27 +32,41 @@ export type OptimizerConfig = AdamWConfig | SGDConfig;
 
 export interface OptimizerLaunch {
   shader: ShaderName;
-  entry: 'sum_squares' | 'clip_scale' | 'adamw' | 'sgd';
+  entry: 'sum_squares' | 'clip_scale' | 'adamw' | 'sgd' | 'adamw4' | 'sgd4';
   overrides: Record<string, number>;
   workgroups: readonly [number, number, number];
-  bindings: readonly string[];
+  /** WGSL binding name -> which flat buffer it takes. */
+  bindings: Readonly<Record<string, FlatName>>;
 }
+
+export type FlatName = 'param' | 'grad' | 'moment1' | 'moment2' | 'decay' | 'stats' | 'partial';
 
 /** The dispatches of one optimizer step over `n` flat elements, in order. */
 export function optimizerLaunches(config: OptimizerConfig, n: number): OptimizerLaunch[] {
   const overrides = { WORKGROUP_SIZE: OPTIMIZER_WORKGROUP, PARTIALS: NORM_PARTIALS };
+  // Four elements per invocation when the flat length allows (Parameters pads it to a multiple of 64).
+  const vec4 = n % 4 === 0;
+  const v = vec4 ? '4' : '';
+  const bindings: Record<string, FlatName> = {
+    [vec4 ? 'param4' : 'param']: 'param',
+    [vec4 ? 'grad4' : 'grad']: 'grad',
+    [vec4 ? 'moment1_4' : 'moment1']: 'moment1',
+    [vec4 ? 'decay4' : 'decay']: 'decay',
+    stats: 'stats',
+  };
+  if (config.kind === 'adamw') bindings[vec4 ? 'moment2_4' : 'moment2'] = 'moment2';
   const step: OptimizerLaunch = {
     shader: 'optimizer',
-    entry: config.kind,
+    entry: `${config.kind}${v}` as OptimizerLaunch['entry'],
     overrides,
-    workgroups: grid1d(Math.ceil(n / OPTIMIZER_WORKGROUP)),
-    bindings: config.kind === 'adamw' ? ['param', 'grad', 'moment1', 'moment2', 'decay', 'stats'] : ['param', 'grad', 'moment1', 'decay', 'stats'],
+    workgroups: grid1d(Math.ceil(n / (vec4 ? 4 : 1) / OPTIMIZER_WORKGROUP)),
+    bindings,
   };
   // Without clipping the scale in stats stays 1 (set at creation) and the norm passes are skipped.
   if (!config.maxGradNorm) return [step];
   return [
-    { shader: 'optimizer', entry: 'sum_squares', overrides, workgroups: [NORM_PARTIALS, 1, 1], bindings: ['grad', 'partial'] },
-    { shader: 'optimizer', entry: 'clip_scale', overrides, workgroups: [1, 1, 1], bindings: ['partial', 'stats'] },
+    { shader: 'optimizer', entry: 'sum_squares', overrides, workgroups: [NORM_PARTIALS, 1, 1], bindings: { grad: 'grad', partial: 'partial' } },
+    { shader: 'optimizer', entry: 'clip_scale', overrides, workgroups: [1, 1, 1], bindings: { partial: 'partial', stats: 'stats' } },
     step,
   ];
 }

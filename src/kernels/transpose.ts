@@ -39,9 +39,31 @@ function gatherPlan(outShape: Shape, inStrides: readonly number[], dtype: DType)
   );
 }
 
+/** Is `perm` the identity on leading axes and a swap of the last two (a batch of 2-D transposes)? */
+function swapsLastTwo(perm: readonly number[]): boolean {
+  const r = perm.length;
+  return r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i);
+}
+
 /** The kernel plan of x.permute(perm). */
 export function transposePlan(shape: Shape, perm: readonly number[] = defaultPermutation(shape.length), dtype: DType = 'f32'): KernelPlan {
   checkPermutation(shape, perm);
+  const batch = sizeOf(shape.slice(0, -2));
+  if (swapsLastTwo(perm) && batch <= 65535) {
+    const rows = shape[shape.length - 2]!;
+    const cols = shape[shape.length - 1]!;
+    return singleLaunch(
+      { shape: perm.map((a) => shape[a]!), dtype },
+      {
+        shader: 'transpose',
+        entry: 'transpose2d',
+        overrides: {},
+        uniforms: { rows, cols },
+        workgroups: [Math.ceil(cols / 16), Math.ceil(rows / 16), batch],
+        bindings: { x: 'in0', y: 'out' },
+      },
+    );
+  }
   const inStrides = stridesOf(shape);
   return gatherPlan(
     perm.map((a) => shape[a]!),

@@ -12,6 +12,8 @@ describe('transpose / permute', () => {
       [[7, 13], [1, 0]],
       [[7, 13], undefined],
       [[3, 70, 2], [2, 0, 1]],
+      [[3, 5, 7], [0, 2, 1]], // batched 2-D transpose fast path
+      [[130, 70], [1, 0]], // 2-D fast path over several 16x16 workgroups
       [[2, 3, 4, 5], [0, 2, 1, 3]],
       [[2, 1, 3, 1, 2, 3, 1, 2], [7, 6, 5, 4, 3, 2, 1, 0]],
     ];
