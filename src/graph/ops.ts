@@ -1,6 +1,7 @@
 /**
- * The op registry: for every graph op, its output (shape and dtype, checked) and its kernel plan, from the
- * kernel layer, plus its float64 CPU reference for tests. Gradient rules live apart, in gradients.ts.
+ * The op table: for every op, its output (shape and dtype, checked) and its kernel plan, from the kernel
+ * layer, plus its float64 CPU reference. The graph builds on it, and so do the kernel tests (one helper,
+ * checkOp, walks it). Gradient rules live apart, in gradients.ts.
  */
 import { DTypeError, ShapeError } from '../errors.js';
 import { binaryPlan, binaryReference } from '../kernels/elementwise/binary.js';
@@ -8,15 +9,15 @@ import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../kernels/e
 import { unaryPlan, unaryReference } from '../kernels/elementwise/unary.js';
 import type { KernelPlan, TensorSpec } from '../kernels/launch.js';
 import { matmulKernelPlan, matmulReference } from '../kernels/matmul/matmul.js';
-import type { MatmulTarget } from '../kernels/matmul/select.js';
+import type { MatmulAlgorithm, MatmulTarget } from '../kernels/matmul/select.js';
 import { reducePlan, reduceReference, type ReduceOp } from '../kernels/reduce.js';
 import type { Activation, HostTensor } from '../kernels/reference.js';
 import { formatShape, sizeOf, type Shape } from '../kernels/shape.js';
 import { softmaxPlan, softmaxReference } from '../kernels/softmax.js';
 import { broadcastToPlan, broadcastToReference, transposePlan, transposeReference } from '../kernels/transpose.js';
 
-import type { OpAttrs } from '../kernels/registry.js';
-export type { OpAttrs };
+/** Attributes of one op call: axes, alpha, transposes, activation... (what each op takes). */
+export type OpAttrs = Record<string, unknown>;
 
 export interface OpDef {
   name: string;
@@ -26,6 +27,8 @@ export interface OpDef {
   infer(inputs: TensorSpec[], attrs: OpAttrs): TensorSpec;
   reference(inputs: HostTensor[], attrs: OpAttrs): HostTensor;
   arity: number | [number, number];
+  /** Inputs a test should draw: positive for log, sqrt, pow. */
+  domain?: 'positive';
 }
 
 /** Plans of most ops do not depend on the device; shape inference uses this stand-in target. */
@@ -36,12 +39,13 @@ const SHAPE_ONLY_TARGET: MatmulTarget = {
 
 const registry = new Map<string, OpDef>();
 
-function define(name: string, arity: OpDef['arity'], plan: OpDef['plan'], reference: OpDef['reference']): void {
+function define(name: string, arity: OpDef['arity'], plan: OpDef['plan'], reference: OpDef['reference'], domain?: 'positive'): void {
   registry.set(name, {
     name,
     arity,
     plan,
     reference,
+    domain,
     infer(inputs, attrs) {
       const [lo, hi] = typeof arity === 'number' ? [arity, arity] : arity;
       if (inputs.length < lo || inputs.length > hi) {
@@ -55,17 +59,20 @@ function define(name: string, arity: OpDef['arity'], plan: OpDef['plan'], refere
   });
 }
 
+const domainOf = (spec: object): 'positive' | undefined => ('domain' in spec ? (spec.domain as 'positive') : undefined);
+
 for (const op of Object.keys(UNARY_OPS) as UnaryOp[]) {
   define(
     op,
     1,
     (_, [x], a) => unaryPlan(op, x!.shape, { alpha: a.alpha as number | undefined }),
     ([x], a) => unaryReference(op, x!, { alpha: a.alpha as number | undefined }),
+    domainOf(UNARY_OPS[op]),
   );
 }
 
 for (const op of Object.keys(BINARY_OPS) as BinaryOp[]) {
-  define(op, 2, (_, [a, b]) => binaryPlan(op, a!.shape, b!.shape), ([a, b]) => binaryReference(op, a!, b!));
+  define(op, 2, (_, [a, b]) => binaryPlan(op, a!.shape, b!.shape), ([a, b]) => binaryReference(op, a!, b!), domainOf(BINARY_OPS[op]));
 }
 
 for (const op of ['sum', 'mean', 'max'] as ReduceOp[]) {
@@ -123,6 +130,8 @@ define(
       transB: !!attrs.transB,
       activation: (attrs.activation as Activation | undefined) ?? 'none',
       biasShape: bias?.shape,
+      // Pin an algorithm (tests, benchmarks); select.ts falls back if it cannot run the problem.
+      algorithm: attrs.algorithm as MatmulAlgorithm | undefined,
     }),
   ([a, b, bias], attrs) =>
     matmulReference(a!, b!, {

@@ -19,8 +19,6 @@ export { broadcastTo } from './transpose.js';
 export type { ReduceOp } from './reduce.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { transpose } from './transpose.js';
-export { KERNEL_OPS } from './registry.js';
-export type { KernelOp, OpAttrs } from './registry.js';
 export { reflectShader, packUniforms } from './reflect.js';
 export { shaderSource, SHADER_NAMES } from './shaders.js';
 export type { ShaderName } from './shaders.js';

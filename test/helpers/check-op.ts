@@ -1,11 +1,14 @@
 /**
- * checkOp: the one helper every kernel test uses. It draws seeded random inputs, runs the kernel on the
- * GPU and its CPU reference (float64), and compares element by element with |got - want| <= atol + rtol*|want|,
+ * checkOp: the one helper every kernel test uses. It draws seeded random inputs, runs an op of the op table
+ * (src/graph/ops.ts) through its kernel plan on the GPU and through its CPU reference (float64), and
+ * compares element by element with |got - want| <= atol + rtol*|want|,
  * failing with the worst element, its index and both values.
  */
 import { expect } from 'vitest';
+import { getOp, type OpAttrs } from '../../src/graph/ops.js';
+import { runPlan } from '../../src/kernels/launch.js';
+import { matmulTarget } from '../../src/kernels/matmul/matmul.js';
 import { host, type HostTensor } from '../../src/kernels/reference.js';
-import { KERNEL_OPS, type OpAttrs } from '../../src/kernels/registry.js';
 import type { KernelRuntime } from '../../src/kernels/runtime.js';
 import { formatShape, sizeOf, type Shape } from '../../src/kernels/shape.js';
 import { randomValues } from './random.js';
@@ -53,15 +56,15 @@ export async function checkOp(
   shapes: Shape[],
   options: CheckOptions = {},
 ): Promise<Comparison> {
-  const op = KERNEL_OPS[name];
-  if (!op) throw new Error(`no kernel '${name}' in KERNEL_OPS`);
+  const op = getOp(name);
   const seed = options.seed ?? 1234;
   const [lo, hi] = op.domain === 'positive' ? [0.1, 2] : [-2, 2];
   const values = shapes.map((s, i) => options.values?.[i] ?? randomValues(sizeOf(s), seed + 7919 * i, lo, hi));
   const tensors = shapes.map((s, i) => rt.upload(values[i]!, s, 'f32', `in${i}`));
   const hosts: HostTensor[] = shapes.map((s, i) => host(s, values[i]!));
   const want = op.reference(hosts, options.attrs ?? {});
-  const out = await op.run(rt, tensors, options.attrs ?? {});
+  const plan = op.plan(matmulTarget(rt), tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })), options.attrs ?? {});
+  const out = await runPlan(rt, plan, tensors, name);
   const got = await rt.read(out);
   tensors.forEach((t) => t.destroy());
   out.destroy();
