@@ -14,7 +14,7 @@ import { shaderSource } from '../kernels/shaders.js';
 import { formatShape, sizeOf } from '../kernels/shape.js';
 import { backward } from './autodiff.js';
 import type { Graph, GraphNode, SymbolicTensor } from './graph.js';
-import { getOp } from './ops.js';
+import { getOp } from './ops/index.js';
 import { Parameters } from './parameters.js';
 import { planMemory, planNaive, verifyPlan, type MemoryPlan, type PlanItem } from './planner.js';
 

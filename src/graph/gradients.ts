@@ -154,6 +154,11 @@ function matmulGrad(g: Graph, n: GraphNode, dy: SymbolicTensor): GradThunk[] {
   return bias ? [...grads, () => sumTo(g, gz(), bias.shape)] : grads;
 }
 
+/** Register the gradient rule of an op defined outside the core (an op family in src/graph/ops/). */
+export function registerGradient(op: string, rule: GradientRule): void {
+  rules[op] = rule;
+}
+
 /** The gradient rule of an op, or undefined if it has none. */
 export function gradientRule(op: string): GradientRule | undefined {
   return rules[op];

@@ -10,7 +10,7 @@ import type { Activation } from '../kernels/reference.js';
 import { formatShape, type Shape } from '../kernels/shape.js';
 import type { DType } from '../kernels/tensor.js';
 import type { BinaryOp, UnaryOp } from '../kernels/elementwise/ops.js';
-import { getOp, type OpAttrs } from './ops.js';
+import { getOp, type OpAttrs } from './ops/index.js';
 
 export type TensorKind = 'input' | 'constant' | 'param' | 'intermediate';
 

@@ -5,8 +5,8 @@ export { compile, Executable, ExecutableCache, parameterGradients } from './exec
 export type { CompileOptions, MemoryReport, ProfileRow } from './executor.js';
 export { Parameters } from './parameters.js';
 export type { ParamEntry, FlatBuffer } from './parameters.js';
-export { getOp, opNames } from './ops.js';
-export type { OpDef, OpAttrs } from './ops.js';
+export { getOp, opNames } from './ops/index.js';
+export type { OpDef, OpAttrs } from './ops/index.js';
 export { gradientRule, differentiableOps, sumTo } from './gradients.js';
 export { planMemory, planNaive, verifyPlan } from './planner.js';
 export type { PlanItem, MemoryPlan } from './planner.js';

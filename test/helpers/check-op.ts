@@ -5,7 +5,7 @@
  * failing with the worst element, its index and both values.
  */
 import { expect } from 'vitest';
-import { getOp, type OpAttrs } from '../../src/graph/ops.js';
+import { getOp, type OpAttrs } from '../../src/graph/ops/index.js';
 import { runPlan } from '../../src/kernels/launch.js';
 import { matmulTarget } from '../../src/kernels/matmul/matmul.js';
 import { host, type HostTensor } from '../../src/kernels/reference.js';

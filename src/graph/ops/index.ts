@@ -1,0 +1,5 @@
+/** Every op family, registered on import; see op-registry.ts for the table itself. */
+import './core.js';
+
+export { getOp, opNames, defineOp } from '../op-registry.js';
+export type { OpDef, OpAttrs } from '../op-registry.js';

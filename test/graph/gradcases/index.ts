@@ -1,0 +1,12 @@
+/**
+ * Every op family's gradient-check cases, merged. Each family file exports its cases and the ops it
+ * declares gradient-free; add one import line here for a new family.
+ */
+import { CORE_CASES, CORE_NO_GRADIENT } from './core.js';
+import type { GradCase } from './types.js';
+
+export type { GradCase };
+
+export const GRAD_CASES: Record<string, GradCase[]> = { ...CORE_CASES };
+
+export const NO_GRADIENT = new Set<string>([...CORE_NO_GRADIENT]);
