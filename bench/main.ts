@@ -9,13 +9,18 @@ import { nodeGPU } from '../src/device/node-gpu.js';
 import { CapturingRuntime } from './capture.js';
 import { graphCases } from './graph/graph.bench.js';
 import { kernelCases } from './kernels/kernels.bench.js';
+import { visionCases } from './kernels/vision.bench.js';
 import { formatTable, writeJsonAtomic } from './report.js';
 import { TOLERANCE, type CaseResult } from './run-case.js';
 import { CHECK_STEPS, LOSS_TOLERANCE } from './run-graph-case.js';
 import { kernelSuite, trainSuite, type BenchCase, type Suite } from './suite.js';
 import { exposeNavigatorGPU, tfjsOnDevice, type TfjsOnDevice } from './tfjs.js';
 
-const SUITES: Record<string, Suite> = { kernels: kernelSuite(kernelCases), graph: trainSuite(graphCases) };
+const SUITES: Record<string, Suite> = {
+  kernels: kernelSuite(kernelCases),
+  vision: kernelSuite(visionCases),
+  graph: trainSuite(graphCases),
+};
 const DEFAULT_REPEATS = 10;
 const DEFAULT_WARMUP = 3;
 const DEFAULT_MIN_TIME_MS = 2000;
