@@ -12,7 +12,13 @@ export interface BenchContext {
 /** A built case: our captured dispatches, the TF.js op, and what to free afterwards. */
 export interface CaseInstance {
   readonly ours: Captured;
+  /** The timed TF.js op. */
   readonly tfjs: () => TfTensor;
+  /**
+   * What to compare our output with, when the timed op's output is laid out differently (TF.js convolutions
+   * are NHWC, ours NCHW): e.g. the timed op followed by a transpose. Defaults to `tfjs`.
+   */
+  readonly tfjsCheck?: () => TfTensor;
   /** The algorithm our side runs (matmul: what matmulPlan picked). */
   readonly algorithm?: string;
   release(): void;

@@ -73,7 +73,7 @@ export async function runCase(kc: KernelCase, ctx: BenchContext, timing: TimingO
     const validation = await device.popErrorScope();
     if (validation) throw new Error(`WebGPU validation error in our kernel: ${validation.message}`);
     const ours = await ctx.rt.read(instance.ours.output);
-    const refTensor = ctx.tfjs.tf.tidy(instance.tfjs);
+    const refTensor = ctx.tfjs.tf.tidy(instance.tfjsCheck ?? instance.tfjs);
     const ref = await refTensor.data();
     refTensor.dispose();
     // All-zero outputs on both sides would compare equal while proving nothing (e.g. inputs never uploaded).
