@@ -74,6 +74,7 @@ export function parameterGradients(graph: Graph, loss: SymbolicTensor): Map<Symb
 
 export class Executable {
   private stepCount = 0;
+  private busy = false;
   private readonly owned: GPUBuffer[];
 
   constructor(
@@ -141,6 +142,20 @@ export class Executable {
    */
   async run(feeds: Feeds = {}, options: { lr?: number } = {}): Promise<Record<string, Float32Array>> {
     this.rt.gpu.assertAlive();
+    // Read-back buffers are shared by all runs: a second run before the first is read would map them twice.
+    if (this.busy) throw new GraphError('run: the previous run of this executable has not finished; await it first');
+    this.busy = true;
+    try {
+      return await this.runOnce(feeds, options);
+    } catch (err) {
+      this.rt.gpu.assertAlive(); // a lost device explains any failure: say that instead
+      throw err;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async runOnce(feeds: Feeds, options: { lr?: number }): Promise<Record<string, Float32Array>> {
     this.writeFeeds(feeds);
     this.prepareOptimizer(options.lr);
     const device = this.rt.device;
@@ -175,7 +190,10 @@ export class Executable {
     return results;
   }
 
-  /** Run once with a timestamp around every node and return the time per node (needs 'timestamp-query'). */
+  /**
+   * Run once with a timestamp around every node (one compute pass each) and return the time per node
+   * (needs 'timestamp-query'). A training executable takes its optimizer step here too.
+   */
   async profile(feeds: Feeds = {}): Promise<ProfileRow[]> {
     const device = this.rt.device;
     if (!device.features.has('timestamp-query')) {
@@ -243,7 +261,7 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
   const rt = device instanceof KernelRuntime ? device : new KernelRuntime(device);
   rt.gpu.assertAlive();
   if (options.optimizer && !options.loss) throw new GraphError('compile: an optimizer needs a loss to differentiate');
-  const grads = options.loss ? parameterGradients(graph, options.loss) : new Map<SymbolicTensor, SymbolicTensor>();
+  const grads = options.optimizer ? parameterGradients(graph, options.loss!) : new Map<SymbolicTensor, SymbolicTensor>();
   const outputs = [...new Set([...(options.outputs ?? []), ...(options.loss ? [options.loss] : [])])];
   if (outputs.length === 0 && !options.optimizer) throw new GraphError('compile: nothing to compute (give outputs, or a loss and an optimizer)');
   const ownsParameters = !options.parameters;

@@ -111,3 +111,16 @@ describe('running an executable', () => {
     exe.destroy();
   });
 });
+
+describe('executable guards', () => {
+  it('refuses a second run before the first has finished', async () => {
+    const g = new Graph();
+    const x = g.input('x', [4]);
+    const y = g.relu(x);
+    const exe = await compile(ctx.rt, g, { outputs: [y] });
+    const first = exe.run({ x: [1, -1, 2, -2] });
+    await expect(exe.run({ x: [1, 1, 1, 1] })).rejects.toThrow(/previous run of this executable has not finished/);
+    expect(Array.from((await first)[y.name]!)).toEqual([1, 0, 2, 0]);
+    exe.destroy();
+  });
+});
