@@ -3,6 +3,7 @@
  * with `//!include <path>` lines replaced by the named file from shaders/ (once each).
  */
 import activation from '../../shaders/lib/activation.wgsl';
+import bilinear from '../../shaders/lib/bilinear.wgsl';
 import matmulParams from '../../shaders/lib/matmul_params.wgsl';
 import shape8 from '../../shaders/lib/shape8.wgsl';
 import binary from '../../shaders/binary.wgsl';
@@ -11,7 +12,11 @@ import matmulRegisterTiledSubgroup from '../../shaders/matmul_register_tiled_sub
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
 import matmulWorkgroupTiled from '../../shaders/matmul_workgroup_tiled.wgsl';
 import optimizer from '../../shaders/optimizer.wgsl';
+import pool from '../../shaders/pool.wgsl';
+import pyramid from '../../shaders/pyramid.wgsl';
 import reduce from '../../shaders/reduce.wgsl';
+import resize from '../../shaders/resize.wgsl';
+import shapeOps from '../../shaders/shape_ops.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
 import transpose from '../../shaders/transpose.wgsl';
 import unary from '../../shaders/unary.wgsl';
@@ -19,6 +24,7 @@ import { DeviceError } from '../errors.js';
 
 const LIBRARY: Record<string, string> = {
   'lib/activation.wgsl': activation,
+  'lib/bilinear.wgsl': bilinear,
   'lib/matmul_params.wgsl': matmulParams,
   'lib/shape8.wgsl': shape8,
 };
@@ -30,6 +36,10 @@ const SOURCES = {
   optimizer,
   softmax,
   transpose,
+  pool,
+  resize,
+  pyramid,
+  shape_ops: shapeOps,
   matmul_register_tiled: matmulRegisterTiled,
   matmul_register_tiled_subgroup: matmulRegisterTiledSubgroup,
   matmul_register_tiled_vec4: matmulRegisterTiledVec4,

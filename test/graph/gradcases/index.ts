@@ -3,10 +3,11 @@
  * declares gradient-free; add one import line here for a new family.
  */
 import { CORE_CASES, CORE_NO_GRADIENT } from './core.js';
+import { SAMPLING_CASES, SAMPLING_NO_GRADIENT } from './sampling.js';
 import type { GradCase } from './types.js';
 
 export type { GradCase };
 
-export const GRAD_CASES: Record<string, GradCase[]> = { ...CORE_CASES };
+export const GRAD_CASES: Record<string, GradCase[]> = { ...CORE_CASES, ...SAMPLING_CASES };
 
-export const NO_GRADIENT = new Set<string>([...CORE_NO_GRADIENT]);
+export const NO_GRADIENT = new Set<string>([...CORE_NO_GRADIENT, ...SAMPLING_NO_GRADIENT]);
