@@ -7,6 +7,8 @@ import bilinear from '../../shaders/lib/bilinear.wgsl';
 import matmulParams from '../../shaders/lib/matmul_params.wgsl';
 import shape8 from '../../shaders/lib/shape8.wgsl';
 import binary from '../../shaders/binary.wgsl';
+import conv2d from '../../shaders/conv2d.wgsl';
+import conv2dSubgroup from '../../shaders/conv2d_subgroup.wgsl';
 import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
 import matmulRegisterTiledSubgroup from '../../shaders/matmul_register_tiled_subgroup.wgsl';
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
@@ -40,6 +42,8 @@ const SOURCES = {
   resize,
   pyramid,
   shape_ops: shapeOps,
+  conv2d,
+  conv2d_subgroup: conv2dSubgroup,
   matmul_register_tiled: matmulRegisterTiled,
   matmul_register_tiled_subgroup: matmulRegisterTiledSubgroup,
   matmul_register_tiled_vec4: matmulRegisterTiledVec4,

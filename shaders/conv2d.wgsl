@@ -1,0 +1,250 @@
+// Conv2d, NCHW activations and OIHW weights (PyTorch layout), as implicit GEMM: no im2col buffer; each
+// invocation walks (channel, kh, kw) and reads the input pixels its outputs need straight from x.
+// Three entry points, one per direction (src/kernels/conv/*.ts pick the geometry):
+//   conv2d_forward          y[n, o, oh, ow] = act(sum_{c, kh, kw} x[n, c, ih, iw] w[o, c, kh, kw] + b[o])
+//   conv2d_backward_data    dx from dy and w; also conv_transpose2d (it is the same sum), with bias + act
+//   conv2d_backward_weight  dw from x and dy, each split of the N*outH rows into its own partial sum
+// This is the portable kernel (any adapter, any config); conv2d_subgroup.wgsl is the lavapipe fast path.
+//!include lib/activation.wgsl
+
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
+override HAS_BIAS: bool = false;
+override ACT: u32 = 0u; // ACT_* in lib/activation.wgsl
+
+struct ConvParams {
+  batch: u32,
+  in_c: u32,
+  in_h: u32,
+  in_w: u32,
+  out_c: u32,
+  out_h: u32,
+  out_w: u32,
+  group_c: u32,
+  group_o: u32,
+  k_h: u32,
+  k_w: u32,
+  stride_h: u32,
+  stride_w: u32,
+  pad_top: u32,
+  pad_left: u32,
+  dil_h: u32,
+  dil_w: u32,
+  // forward: blocks of 4 output channels per group; backward_data: blocks of 4 input channels per group
+  blocks: u32,
+  // backward_weight: (n, oh) rows per split, and the size of one partial sum (= the weight's size)
+  rows_per_split: u32,
+  weight_size: u32,
+}
+
+@group(0) @binding(0) var<storage, read> input: array<f32>;
+@group(0) @binding(1) var<storage, read> weight: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read> grad_out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> output: array<f32>;
+@group(0) @binding(5) var<uniform> params: ConvParams;
+
+// One invocation: 4 output channels x 4 neighbouring output pixels of one row, so each input value
+// loaded serves 4 channels and each weight serves 4 pixels. Grid: x = pixel quads, y = output rows,
+// z = (n, group, channel block), decomposed once per invocation (integer division is slow on CPUs).
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let ow0 = gid.x * 4u;
+  let oh = gid.y;
+  if (ow0 >= params.out_w || oh >= params.out_h) {
+    return;
+  }
+  let blk = gid.z % params.blocks;
+  let ng = gid.z / params.blocks;
+  let grp = ng % (params.in_c / params.group_c);
+  let n = ng / (params.in_c / params.group_c);
+  let ol = blk * 4u; // first channel of the block, within the group
+  let o0 = grp * params.group_o + ol;
+  let k_area = params.k_h * params.k_w;
+  let w_stride_o = params.group_c * k_area;
+  // Channels past the group's end read a valid row (the last) and are never stored.
+  let last = params.group_o - 1u;
+  let w0 = (grp * params.group_o + min(ol, last)) * w_stride_o;
+  let w1 = (grp * params.group_o + min(ol + 1u, last)) * w_stride_o;
+  let w2 = (grp * params.group_o + min(ol + 2u, last)) * w_stride_o;
+  let w3 = (grp * params.group_o + min(ol + 3u, last)) * w_stride_o;
+  let iw_base = i32(ow0 * params.stride_w) - i32(params.pad_left);
+  let sw = i32(params.stride_w);
+  let w_in = i32(params.in_w);
+
+  var acc0 = vec4<f32>(0.0); // pixel 0, channels 0..3
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var c = 0u; c < params.group_c; c++) {
+    let plane = (n * params.in_c + grp * params.group_c + c) * params.in_h;
+    for (var kh = 0u; kh < params.k_h; kh++) {
+      let ih = i32(oh * params.stride_h + kh * params.dil_h) - i32(params.pad_top);
+      if (ih < 0 || ih >= i32(params.in_h)) {
+        continue;
+      }
+      let row = i32((plane + u32(ih)) * params.in_w);
+      let kbase = c * k_area + kh * params.k_w;
+      for (var kw = 0u; kw < params.k_w; kw++) {
+        let iw = iw_base + i32(kw * params.dil_w);
+        let k = kbase + kw;
+        let wv = vec4<f32>(weight[w0 + k], weight[w1 + k], weight[w2 + k], weight[w3 + k]);
+        let i0 = iw;
+        let i1 = iw + sw;
+        let i2 = iw + 2 * sw;
+        let i3 = iw + 3 * sw;
+        // Clamped addresses, zeroed values: the padding never reads outside the row.
+        let x0 = select(0.0, input[row + clamp(i0, 0, w_in - 1)], i0 >= 0 && i0 < w_in);
+        let x1 = select(0.0, input[row + clamp(i1, 0, w_in - 1)], i1 >= 0 && i1 < w_in);
+        let x2 = select(0.0, input[row + clamp(i2, 0, w_in - 1)], i2 >= 0 && i2 < w_in);
+        let x3 = select(0.0, input[row + clamp(i3, 0, w_in - 1)], i3 >= 0 && i3 < w_in);
+        acc0 = fma(vec4<f32>(x0), wv, acc0);
+        acc1 = fma(vec4<f32>(x1), wv, acc1);
+        acc2 = fma(vec4<f32>(x2), wv, acc2);
+        acc3 = fma(vec4<f32>(x3), wv, acc3);
+      }
+    }
+  }
+  var accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  for (var j = 0u; j < 4u; j++) {
+    if (ol + j >= params.group_o) {
+      break;
+    }
+    let o = o0 + j;
+    var b = 0.0;
+    if (HAS_BIAS) {
+      b = bias[o];
+    }
+    let out_row = ((n * params.out_c + o) * params.out_h + oh) * params.out_w;
+    for (var p = 0u; p < 4u; p++) {
+      if (ow0 + p < params.out_w) {
+        output[out_row + ow0 + p] = activation(ACT, accs[p][j] + b);
+      }
+    }
+  }
+}
+
+// dx[n, c, ih, iw] = sum over (kh, kw) with ih = oh*sh - pad + kh*dh for an integer oh in range (same for
+// w), and over the group's output channels o, of dy[n, o, oh, ow] * w[o, c, kh, kw]. One invocation:
+// 4 input channels of one pixel, so the divisibility tests per (kh, kw) are shared by 4 * group_o
+// products. Here the "in" sizes are dx's and the "out" sizes are dy's; the output binding is dx.
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_backward_data(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let iw = gid.x;
+  let ih = gid.y;
+  if (iw >= params.in_w || ih >= params.in_h) {
+    return;
+  }
+  let blk = gid.z % params.blocks;
+  let ng = gid.z / params.blocks;
+  let groups = params.in_c / params.group_c;
+  let grp = ng % groups;
+  let n = ng / groups;
+  let cl = blk * 4u;
+  let k_area = params.k_h * params.k_w;
+  let last = params.group_c - 1u;
+  let c1 = min(cl + 1u, last) * k_area;
+  let c2 = min(cl + 2u, last) * k_area;
+  let c3 = min(cl + 3u, last) * k_area;
+  let c0 = cl * k_area;
+  let w_stride_o = params.group_c * k_area;
+  let sh = i32(params.stride_h);
+  let sw = i32(params.stride_w);
+  var acc = vec4<f32>(0.0);
+  for (var kh = 0u; kh < params.k_h; kh++) {
+    let th = i32(ih) + i32(params.pad_top) - i32(kh * params.dil_h);
+    if (th < 0 || th % sh != 0 || th / sh >= i32(params.out_h)) {
+      continue;
+    }
+    let oh = u32(th / sh);
+    for (var kw = 0u; kw < params.k_w; kw++) {
+      let tw = i32(iw) + i32(params.pad_left) - i32(kw * params.dil_w);
+      if (tw < 0 || tw % sw != 0 || tw / sw >= i32(params.out_w)) {
+        continue;
+      }
+      let ow = u32(tw / sw);
+      let k = kh * params.k_w + kw;
+      var dy_at = ((n * params.out_c + grp * params.group_o) * params.out_h + oh) * params.out_w + ow;
+      var w_at = grp * params.group_o * w_stride_o + k;
+      let dy_step = params.out_h * params.out_w;
+      for (var o = 0u; o < params.group_o; o++) {
+        let g = grad_out[dy_at];
+        acc = fma(vec4<f32>(g), vec4<f32>(weight[w_at + c0], weight[w_at + c1], weight[w_at + c2], weight[w_at + c3]), acc);
+        dy_at += dy_step;
+        w_at += w_stride_o;
+      }
+    }
+  }
+  for (var j = 0u; j < 4u; j++) {
+    if (cl + j >= params.group_c) {
+      break;
+    }
+    let c = grp * params.group_c + cl + j;
+    var b = 0.0;
+    if (HAS_BIAS) {
+      b = bias[c];
+    }
+    output[((n * params.in_c + c) * params.in_h + ih) * params.in_w + iw] = activation(ACT, acc[j] + b);
+  }
+}
+
+// dw[o, c, kh, kw] = sum over n, oh, ow of dy[n, o, oh, ow] * x[n, g*group_c + c, ih, iw]. One invocation
+// per weight element and split (grid: x, y = weight elements, z = split); each split sums rows_per_split
+// of the N*outH rows into its own slice of `output` (a temp that a reduce launch then sums, or dw itself
+// when there is one split). The ow range whose iw lands inside the input is worked out once, so the
+// inner loop has no bounds tests.
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_backward_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups_xyz: vec3<u32>) {
+  // Launched with WG_Y = 1: x and y only split a long 1-D range over the per-dimension dispatch limit.
+  let flat = gid.x + gid.y * groups_xyz.x * WG_X;
+  if (flat >= params.weight_size) {
+    return;
+  }
+  let kw = flat % params.k_w;
+  let kh = (flat / params.k_w) % params.k_h;
+  let c = (flat / (params.k_w * params.k_h)) % params.group_c;
+  let o = flat / (params.k_w * params.k_h * params.group_c);
+  let ci = (o / params.group_o) * params.group_c + c;
+  let off_w = i32(kw * params.dil_w) - i32(params.pad_left);
+  let sw = i32(params.stride_w);
+  // ow in [ow_lo, ow_hi) <=> 0 <= ow*sw + off_w < in_w
+  let ow_lo = u32(max(0, (-off_w + sw - 1) / sw));
+  let ow_hi = u32(clamp((i32(params.in_w) - off_w + sw - 1) / sw, 0, i32(params.out_w)));
+  let rows = params.batch * params.out_h;
+  let r0 = gid.z * params.rows_per_split;
+  let r1 = min(r0 + params.rows_per_split, rows);
+  var acc = 0.0;
+  for (var r = r0; r < r1; r++) {
+    let n = r / params.out_h;
+    let oh = r % params.out_h;
+    let ih = i32(oh * params.stride_h + kh * params.dil_h) - i32(params.pad_top);
+    if (ih < 0 || ih >= i32(params.in_h)) {
+      continue;
+    }
+    let dy_row = ((n * params.out_c + o) * params.out_h + oh) * params.out_w;
+    let x_row = i32(((n * params.in_c + ci) * params.in_h + u32(ih)) * params.in_w) + off_w;
+    for (var ow = ow_lo; ow < ow_hi; ow++) {
+      acc = fma(grad_out[dy_row + ow], input[u32(x_row + i32(ow) * sw)], acc);
+    }
+  }
+  output[gid.z * params.weight_size + flat] = acc;
+}
+
+// For stride 1, dx is itself a forward conv of dy with the weight's two channel axes swapped (within
+// each group) and its taps flipped: w'[g*group_c + c, o, kH-1-kh, kW-1-kw] = w[g*group_o + o, c, kh, kw].
+// This writes w' so backward-data can run on the fast forward kernel. One invocation per weight element.
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_flip_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups_xyz: vec3<u32>) {
+  let flat = gid.x + gid.y * groups_xyz.x * WG_X;
+  if (flat >= params.weight_size) {
+    return;
+  }
+  let kw = flat % params.k_w;
+  let kh = (flat / params.k_w) % params.k_h;
+  let c = (flat / (params.k_w * params.k_h)) % params.group_c;
+  let o = flat / (params.k_w * params.k_h * params.group_c);
+  let grp = o / params.group_o;
+  let ol = o % params.group_o;
+  let to = ((grp * params.group_c + c) * params.group_o + ol) * params.k_h * params.k_w;
+  output[to + (params.k_h - 1u - kh) * params.k_w + (params.k_w - 1u - kw)] = weight[flat];
+}

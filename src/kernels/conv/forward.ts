@@ -1,0 +1,88 @@
+/** conv2d forward: y = act(conv(x, w) + bias), NCHW x OIHW, as implicit GEMM (shaders/conv2d*.wgsl). */
+import { runPlan, type KernelPlan } from '../launch.js';
+import type { MatmulTarget } from '../matmul/select.js';
+import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
+import type { KernelRuntime } from '../runtime.js';
+import type { Shape } from '../shape.js';
+import { expectDType, type Tensor } from '../tensor.js';
+import { checkBindable, convGeometry, convUniforms, type Conv2dAttrs, type ConvGeometry } from './geometry.js';
+import { chooseConvForward, type ConvAlgorithm } from './select.js';
+
+export interface Conv2dOptions extends Conv2dAttrs {
+  activation?: Activation;
+  /** Pin a kernel instead of letting select.ts choose (tests, benchmarks). */
+  algorithm?: ConvAlgorithm;
+}
+
+/** The kernel plan of conv2d with inputs in0 = x, in1 = weight and, when `biasShape` is given, in2 = bias. */
+export function conv2dPlan(target: MatmulTarget, xShape: Shape, wShape: Shape, options: Conv2dOptions & { biasShape?: Shape } = {}): KernelPlan {
+  const g = convGeometry('conv2d', xShape, wShape, options, options.biasShape);
+  const outShape = [g.n, g.o, g.outH, g.outW];
+  checkBindable('conv2d', { x: xShape, weight: wShape, output: outShape });
+  const hasBias = !!options.biasShape;
+  const choice = chooseConvForward(target, g, options.algorithm);
+  return {
+    out: { shape: outShape, dtype: 'f32' },
+    temps: [],
+    launches: [
+      {
+        shader: choice.shader,
+        entry: 'conv2d_forward',
+        overrides: { ...choice.overrides, HAS_BIAS: hasBias, ACT: ACTIVATIONS[options.activation ?? 'none'] },
+        uniforms: { ...convUniforms(g), blocks: Math.ceil(g.groupO / choice.channels), rows_per_split: 0, weight_size: 0 },
+        workgroups: choice.workgroups,
+        // An unused bias binding still needs a buffer: bind x again (never read when HAS_BIAS is false).
+        bindings: { input: 'in0', weight: 'in1', bias: hasBias ? 'in2' : 'in0', output: 'out' },
+      },
+    ],
+  };
+}
+
+/** y = act(conv2d(x, weight) + bias). */
+export async function conv2d(rt: KernelRuntime, x: Tensor, weight: Tensor, options: Conv2dOptions & { bias?: Tensor } = {}): Promise<Tensor> {
+  for (const t of [x, weight, ...(options.bias ? [options.bias] : [])]) expectDType('conv2d', t, ['f32']);
+  const plan = conv2dPlan({ adapter: rt.gpu.adapter, features: rt.gpu.features }, x.shape, weight.shape, { ...options, biasShape: options.bias?.shape });
+  return runPlan(rt, plan, options.bias ? [x, weight, options.bias] : [x, weight], `conv2d(${x.name}, ${weight.name})`);
+}
+
+/**
+ * Visit every (output element, input element, weight element) triple of a conv: the one loop nest all
+ * conv references (forward, both backwards, transposed) share, so they cannot disagree on geometry.
+ */
+export function forEachConvTap(g: ConvGeometry, visit: (yIndex: number, xIndex: number, wIndex: number) => void): void {
+  for (let n = 0; n < g.n; n++) {
+    for (let o = 0; o < g.o; o++) {
+      const grp = Math.floor(o / g.groupO);
+      for (let oh = 0; oh < g.outH; oh++) {
+        for (let ow = 0; ow < g.outW; ow++) {
+          const yIndex = ((n * g.o + o) * g.outH + oh) * g.outW + ow;
+          for (let c = 0; c < g.groupC; c++) {
+            const ci = grp * g.groupC + c;
+            for (let kh = 0; kh < g.kH; kh++) {
+              const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+              if (ih < 0 || ih >= g.h) continue;
+              for (let kw = 0; kw < g.kW; kw++) {
+                const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+                if (iw < 0 || iw >= g.w) continue;
+                visit(yIndex, ((n * g.c + ci) * g.h + ih) * g.w + iw, ((o * g.groupC + c) * g.kH + kh) * g.kW + kw);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** CPU reference of conv2d() (float64). */
+export function conv2dReference(x: HostTensor, weight: HostTensor, options: Conv2dOptions & { bias?: HostTensor } = {}): HostTensor {
+  const g = convGeometry('conv2d', x.shape, weight.shape, options, options.bias?.shape);
+  const out = new Float64Array(g.n * g.o * g.outH * g.outW);
+  forEachConvTap(g, (yi, xi, wi) => (out[yi]! += x.data[xi]! * weight.data[wi]!));
+  const plane = g.outH * g.outW;
+  for (let i = 0; i < out.length; i++) {
+    const b = options.bias ? options.bias.data[Math.floor(i / plane) % g.o]! : 0;
+    out[i] = activationRef(options.activation ?? 'none', out[i]! + b);
+  }
+  return { shape: [g.n, g.o, g.outH, g.outW], data: out };
+}

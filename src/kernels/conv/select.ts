@@ -1,0 +1,50 @@
+/**
+ * Which conv forward kernel and tiling to run for a geometry on an adapter: the one place that choice
+ * is made. Measurements: bench/kernels/conv.bench.ts (`npm run bench -- --suite vision --filter conv`).
+ */
+import { ShapeError } from '../../errors.js';
+import type { MatmulTarget } from '../matmul/select.js';
+import type { Overrides } from '../runtime.js';
+import type { ShaderName } from '../shaders.js';
+import type { ConvGeometry } from './geometry.js';
+
+/** 'subgroup': 16 channels x 8 pixels per invocation with shared weight loads; 'portable': 4 x 4, any adapter. */
+export type ConvAlgorithm = 'subgroup' | 'portable';
+
+export interface ConvForwardChoice {
+  algorithm: ConvAlgorithm;
+  shader: ShaderName;
+  overrides: Overrides;
+  /** Output channels per invocation (the `blocks` uniform counts blocks of this many). */
+  channels: number;
+  workgroups: [number, number, number];
+}
+
+const MAX_GRID = 65535;
+
+/** Subgroups as the subgroup kernel needs them: the feature, and exactly 8 lanes (lavapipe on AVX2). */
+function subgroupsOf8(t: MatmulTarget): boolean {
+  return t.features.has('subgroups') && t.adapter.subgroupMinSize === 8 && t.adapter.subgroupMaxSize === 8;
+}
+
+/**
+ * The forward conv kernel for this geometry on this target. The subgroup kernel where 8-lane subgroups
+ * exist and a group has enough output channels to fill its 16-channel blocks; otherwise (depthwise,
+ * few channels, GPUs) the portable one. A pinned algorithm that cannot run falls back to portable.
+ */
+export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?: ConvAlgorithm): ConvForwardChoice {
+  const subgroupOk = subgroupsOf8(target);
+  const algorithm: ConvAlgorithm = pinned ? (pinned === 'subgroup' && subgroupOk ? 'subgroup' : 'portable') : subgroupOk && g.groupO >= 12 ? 'subgroup' : 'portable';
+  const [channels, pixels, wgX, wgY] = algorithm === 'subgroup' ? [16, 8, 8, 8] : [4, 4, 8, 8];
+  const z = g.n * g.groups * Math.ceil(g.groupO / channels);
+  if (z > MAX_GRID) {
+    throw new ShapeError(`conv2d: N * groups * ceil(O/groups/${channels}) = ${z} exceeds ${MAX_GRID} workgroups; use a smaller batch`);
+  }
+  return {
+    algorithm,
+    shader: algorithm === 'subgroup' ? 'conv2d_subgroup' : 'conv2d',
+    overrides: { WG_X: wgX, WG_Y: wgY },
+    channels,
+    workgroups: [Math.ceil(Math.ceil(g.outW / pixels) / wgX), Math.ceil(g.outH / wgY), z],
+  };
+}
