@@ -13,6 +13,7 @@ import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
 import matmulRegisterTiledSubgroup from '../../shaders/matmul_register_tiled_subgroup.wgsl';
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
 import matmulWorkgroupTiled from '../../shaders/matmul_workgroup_tiled.wgsl';
+import norm from '../../shaders/norm.wgsl';
 import optimizer from '../../shaders/optimizer.wgsl';
 import pool from '../../shaders/pool.wgsl';
 import pyramid from '../../shaders/pyramid.wgsl';
@@ -37,6 +38,7 @@ const SOURCES = {
   reduce,
   optimizer,
   softmax,
+  norm,
   transpose,
   pool,
   resize,

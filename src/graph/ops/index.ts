@@ -1,6 +1,7 @@
 /** Every op family, registered on import; see op-registry.ts for the table itself. */
 import './core.js';
 import './conv.js';
+import './norm.js';
 import './sampling.js';
 
 export { getOp, opNames, defineOp } from '../op-registry.js';
