@@ -124,6 +124,109 @@ fn conv2d_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
+// Depthwise (one input and one output channel per group): one invocation = 8 neighbouring output pixels
+// of one row of one channel. The portable kernel's 4-channel blocks would leave 3 of 4 lanes of work
+// empty here. Grid: x = pixel octets, y = output rows, z = n * channels (one plane each).
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_depthwise(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let ow0 = gid.x * 8u;
+  let oh = gid.y;
+  if (ow0 >= params.out_w || oh >= params.out_h) {
+    return;
+  }
+  let nc = gid.z;
+  let ch = nc % params.in_c;
+  let wbase = ch * params.k_h * params.k_w;
+  let iw_base = i32(ow0 * params.stride_w) - i32(params.pad_left);
+  let sw = i32(params.stride_w);
+  let w_in = i32(params.in_w);
+  var lo = vec4<f32>(0.0); // pixels 0..3
+  var hi = vec4<f32>(0.0); // pixels 4..7
+  for (var kh = 0u; kh < params.k_h; kh++) {
+    let ih = i32(oh * params.stride_h + kh * params.dil_h) - i32(params.pad_top);
+    if (ih < 0 || ih >= i32(params.in_h)) {
+      continue;
+    }
+    let row = i32((nc * params.in_h + u32(ih)) * params.in_w);
+    for (var kw = 0u; kw < params.k_w; kw++) {
+      let wv = vec4<f32>(weight[wbase + kh * params.k_w + kw]);
+      let iw = iw_base + i32(kw * params.dil_w);
+      var px: array<f32, 8>;
+      for (var p = 0; p < 8; p++) {
+        let i = iw + p * sw;
+        // Clamped addresses, zeroed values: the padding never reads outside the row.
+        px[p] = select(0.0, input[row + clamp(i, 0, w_in - 1)], i >= 0 && i < w_in);
+      }
+      lo = fma(vec4<f32>(px[0], px[1], px[2], px[3]), wv, lo);
+      hi = fma(vec4<f32>(px[4], px[5], px[6], px[7]), wv, hi);
+    }
+  }
+  var b = 0.0;
+  if (HAS_BIAS) {
+    b = bias[ch];
+  }
+  let out_row = (nc * params.out_h + oh) * params.out_w;
+  let vals = array<vec4<f32>, 2>(lo, hi);
+  for (var p = 0u; p < 8u; p++) {
+    if (ow0 + p < params.out_w) {
+      output[out_row + ow0 + p] = activation(ACT, vals[p / 4u][p % 4u] + b);
+    }
+  }
+}
+
+// Depthwise with the kernel width, stride and dilation along W fixed as overrides (one pipeline per
+// config): each input row segment the 8 pixels need is loaded once per kernel row into registers, and
+// every tap reads it at constant offsets. Loads, not FMAs, bound this op on CPU adapters.
+override DW_KW: u32 = 3u;
+override DW_SW: u32 = 1u;
+override DW_DIL: u32 = 1u;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_depthwise_fixed(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let ow0 = gid.x * 8u;
+  let oh = gid.y;
+  if (ow0 >= params.out_w || oh >= params.out_h) {
+    return;
+  }
+  let nc = gid.z;
+  let ch = nc % params.in_c;
+  let wbase = ch * params.k_h * DW_KW;
+  let iw_base = i32(ow0 * DW_SW) - i32(params.pad_left);
+  let w_in = i32(params.in_w);
+  let span = 7u * DW_SW + (DW_KW - 1u) * DW_DIL + 1u; // <= 32, checked on the host
+  var lo = vec4<f32>(0.0);
+  var hi = vec4<f32>(0.0);
+  for (var kh = 0u; kh < params.k_h; kh++) {
+    let ih = i32(oh * params.stride_h + kh * params.dil_h) - i32(params.pad_top);
+    if (ih < 0 || ih >= i32(params.in_h)) {
+      continue;
+    }
+    let row = i32((nc * params.in_h + u32(ih)) * params.in_w);
+    var win: array<f32, 32>;
+    for (var t = 0u; t < span; t++) {
+      let i = iw_base + i32(t);
+      win[t] = select(0.0, input[row + clamp(i, 0, w_in - 1)], i >= 0 && i < w_in);
+    }
+    for (var kw = 0u; kw < DW_KW; kw++) {
+      let wv = vec4<f32>(weight[wbase + kh * DW_KW + kw]);
+      let o = kw * DW_DIL;
+      lo = fma(vec4<f32>(win[o], win[o + DW_SW], win[o + 2u * DW_SW], win[o + 3u * DW_SW]), wv, lo);
+      hi = fma(vec4<f32>(win[o + 4u * DW_SW], win[o + 5u * DW_SW], win[o + 6u * DW_SW], win[o + 7u * DW_SW]), wv, hi);
+    }
+  }
+  var b = 0.0;
+  if (HAS_BIAS) {
+    b = bias[ch];
+  }
+  let out_row = (nc * params.out_h + oh) * params.out_w;
+  let vals = array<vec4<f32>, 2>(lo, hi);
+  for (var p = 0u; p < 8u; p++) {
+    if (ow0 + p < params.out_w) {
+      output[out_row + ow0 + p] = activation(ACT, vals[p / 4u][p % 4u] + b);
+    }
+  }
+}
+
 // dx[n, c, ih, iw] = sum over (kh, kw) with ih = oh*sh - pad + kh*dh for an integer oh in range (same for
 // w), and over the group's output channels o, of dy[n, o, oh, ow] * w[o, c, kh, kw]. One invocation:
 // 4 input channels of one pixel, so the divisibility tests per (kh, kw) are shared by 4 * group_o

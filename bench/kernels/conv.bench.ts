@@ -84,7 +84,7 @@ function convCase({ direction, x, o, k, stride, groups = 1 }: ConvSpec): KernelC
               ? `flip + ${chooseConvForward(target, convGeometry('conv2d', yShape, [c, o / groups, k, k], { ...attrs, stride: 1 })).shader}`
               : direction === 'backward_data'
                 ? 'conv2d (direct)'
-                : chooseConvForward(target, g).shader,
+                : `${chooseConvForward(target, g).shader}:${chooseConvForward(target, g).entry}`,
         release: () => {
           releaseAll([xs, ws, dys], captured);
           for (const t of [xTf, wTf, dyTf]) t.dispose();

@@ -54,6 +54,31 @@ describe.each(['subgroup', 'portable'] as ConvAlgorithm[])('conv2d forward (%s) 
   });
 });
 
+describe('conv2d forward (depthwise kernel) against the float64 reference', () => {
+  /** One input and one output channel per group: odd widths (not multiples of 8 pixels), stride, dilation, asymmetric padding. */
+  const DEPTHWISE: ConvCase[] = [
+    { x: [1, 1, 1, 1], w: [1, 1, 1, 1], attrs: {} },
+    { x: [2, 5, 9, 19], w: [5, 1, 3, 3], attrs: { groups: 5, padding: [1, 1] } },
+    { x: [1, 3, 12, 23], w: [3, 1, 3, 3], attrs: { groups: 3, stride: [2, 2], padding: [1, 1] } },
+    { x: [1, 4, 10, 17], w: [4, 1, 5, 3], attrs: { groups: 4, dilation: [2, 1], padding: [0, 3, 2, 1] } },
+    { x: [1, 2, 7, 7], w: [2, 1, 7, 7], attrs: { groups: 2, stride: [2, 3], padding: [3, 3] } },
+    // A row segment longer than the fixed kernel's 32-value window: the general depthwise entry point.
+    { x: [1, 2, 9, 40], w: [2, 1, 3, 7], attrs: { groups: 2, stride: [1, 4], padding: [1, 3] } },
+  ];
+  it('is chosen for depthwise geometries', () => {
+    const g = convGeometry('conv2d', [1, 8, 8, 8], [8, 1, 3, 3], { groups: 8 });
+    expect(chooseConvForward(matmulTarget(ctx.rt), g)).toMatchObject({ algorithm: 'depthwise', entry: 'conv2d_depthwise_fixed' });
+    const wide = convGeometry('conv2d', [1, 2, 9, 40], [2, 1, 3, 7], { groups: 2, stride: [1, 4] });
+    expect(chooseConvForward(matmulTarget(ctx.rt), wide).entry).toBe('conv2d_depthwise');
+  });
+  it('every config, with and without bias + relu', async () => {
+    for (const c of DEPTHWISE) {
+      await checkOp(ctx.rt, 'conv2d', [c.x, c.w], { attrs: c.attrs, ...TOL });
+      await checkOp(ctx.rt, 'conv2d', [c.x, c.w, [c.w[0]!]], { attrs: { ...c.attrs, activation: 'relu' }, ...TOL });
+    }
+  });
+});
+
 /** The conv's output shape, for the backward ops' dy. */
 function outShape(c: ConvCase): number[] {
   const pair = (v: unknown, d: number): [number, number] => (v === undefined ? [d, d] : (v as [number, number]));

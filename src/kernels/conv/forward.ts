@@ -27,7 +27,7 @@ export function conv2dPlan(target: MatmulTarget, xShape: Shape, wShape: Shape, o
     launches: [
       {
         shader: choice.shader,
-        entry: 'conv2d_forward',
+        entry: choice.entry,
         overrides: { ...choice.overrides, HAS_BIAS: hasBias, ACT: ACTIVATIONS[options.activation ?? 'none'] },
         uniforms: { ...convUniforms(g), blocks: Math.ceil(g.groupO / choice.channels), rows_per_split: 0, weight_size: 0 },
         workgroups: choice.workgroups,

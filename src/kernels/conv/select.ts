@@ -8,12 +8,16 @@ import type { Overrides } from '../runtime.js';
 import type { ShaderName } from '../shaders.js';
 import type { ConvGeometry } from './geometry.js';
 
-/** 'subgroup': 16 channels x 8 pixels per invocation with shared weight loads; 'portable': 4 x 4, any adapter. */
-export type ConvAlgorithm = 'subgroup' | 'portable';
+/**
+ * 'subgroup': 16 channels x 8 pixels per invocation with shared weight loads; 'portable': 4 x 4, any
+ * adapter; 'depthwise': 1 channel x 8 pixels, for one input and one output channel per group.
+ */
+export type ConvAlgorithm = 'subgroup' | 'portable' | 'depthwise';
 
 export interface ConvForwardChoice {
   algorithm: ConvAlgorithm;
   shader: ShaderName;
+  entry: 'conv2d_forward' | 'conv2d_depthwise' | 'conv2d_depthwise_fixed';
   overrides: Overrides;
   /** Output channels per invocation (the `blocks` uniform counts blocks of this many). */
   channels: number;
@@ -33,6 +37,24 @@ function subgroupsOf8(t: MatmulTarget): boolean {
  * few channels, GPUs) the portable one. A pinned algorithm that cannot run falls back to portable.
  */
 export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?: ConvAlgorithm): ConvForwardChoice {
+  const depthwiseOk = g.groupC === 1 && g.groupO === 1;
+  if (depthwiseOk && (pinned === undefined || pinned === 'depthwise')) {
+    // Depthwise measured 0.6x TF.js through the portable kernel's 4-channel blocks (3 of 4 idle).
+    const z = g.n * g.groups;
+    if (z > MAX_GRID) throw new ShapeError(`conv2d: N * channels = ${z} exceeds ${MAX_GRID} workgroups; use a smaller batch`);
+    // The row segment 8 pixels need must fit the fixed kernel's 32-value window.
+    const span = 7 * g.strideW + (g.kW - 1) * g.dilationW + 1;
+    const fixed = span <= 32;
+    return {
+      algorithm: 'depthwise',
+      shader: 'conv2d',
+      entry: fixed ? 'conv2d_depthwise_fixed' : 'conv2d_depthwise',
+      overrides: fixed ? { WG_X: 8, WG_Y: 8, DW_KW: g.kW, DW_SW: g.strideW, DW_DIL: g.dilationW } : { WG_X: 8, WG_Y: 8 },
+      channels: 1,
+      workgroups: [Math.ceil(Math.ceil(g.outW / 8) / 8), Math.ceil(g.outH / 8), z],
+    };
+  }
+  if (pinned === 'depthwise') pinned = 'portable';
   const subgroupOk = subgroupsOf8(target);
   const algorithm: ConvAlgorithm = pinned ? (pinned === 'subgroup' && subgroupOk ? 'subgroup' : 'portable') : subgroupOk && g.groupO >= 12 ? 'subgroup' : 'portable';
   const [channels, pixels, wgX, wgY] = algorithm === 'subgroup' ? [16, 8, 8, 8] : [4, 4, 8, 8];
@@ -43,6 +65,7 @@ export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?
   return {
     algorithm,
     shader: algorithm === 'subgroup' ? 'conv2d_subgroup' : 'conv2d',
+    entry: 'conv2d_forward',
     overrides: { WG_X: wgX, WG_Y: wgY },
     channels,
     workgroups: [Math.ceil(Math.ceil(g.outW / pixels) / wgX), Math.ceil(g.outH / wgY), z],
