@@ -11,6 +11,7 @@ override WG_Y: u32 = 8u;        // invocations along M
 override TRANS_A: bool = false; // A stored [K, M] instead of [M, K]
 override TRANS_B: bool = false; // B stored [N, K] instead of [K, N]
 override HAS_BIAS: bool = false;
+override BIAS_PER_ROW: bool = false; // bias indexed by row (length M: a 1x1 conv's channels) instead of column
 override ACT: u32 = 0u;         // ACT_* in lib/activation.wgsl
 
 //!include lib/matmul_params.wgsl
@@ -81,7 +82,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       }
       var v = acc[i][j];
       if (HAS_BIAS) {
-        v += bias[col];
+        v += bias[select(col, row, BIAS_PER_ROW)];
       }
       c[c_base + row * N + col] = activation(ACT, v);
     }

@@ -17,6 +17,7 @@ override WG_X: u32 = 32u;       // invocations along N; a multiple of the subgro
 override WG_Y: u32 = 2u;        // invocations along M
 override TRANS_A: bool = false; // A stored [K, M] instead of [M, K]
 override HAS_BIAS: bool = false;
+override BIAS_PER_ROW: bool = false; // bias indexed by row (length M: a 1x1 conv's channels) instead of column
 override ACT: u32 = 0u;         // ACT_* in lib/activation.wgsl
 
 //!include lib/matmul_params.wgsl
@@ -104,7 +105,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(subgroup_invocat
       if (col < N) {
         var v = rows[i][q / 4u][q % 4u];
         if (HAS_BIAS) {
-          v += bias[col];
+          v += bias[select(col, row, BIAS_PER_ROW)];
         }
         c[c_base + row * N + col] = activation(ACT, v);
       }

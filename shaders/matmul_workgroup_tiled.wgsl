@@ -12,6 +12,7 @@ override TILE_K: u32 = 16u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
+override BIAS_PER_ROW: bool = false; // bias indexed by row (length M: a 1x1 conv's channels) instead of column
 override ACT: u32 = 0u;
 
 //!include lib/matmul_params.wgsl
@@ -100,7 +101,7 @@ fn main(
       }
       var v = acc[i][j];
       if (HAS_BIAS) {
-        v += bias[col];
+        v += bias[select(col, row, BIAS_PER_ROW)];
       }
       c[c_base + row * params.n + col] = activation(ACT, v);
     }

@@ -6,7 +6,7 @@
 import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { conv2dBackwardData } from '../../src/kernels/conv/backward_data.js';
 import { conv2dBackwardWeight } from '../../src/kernels/conv/backward_weight.js';
-import { conv2d } from '../../src/kernels/conv/forward.js';
+import { conv2d, isPointwise } from '../../src/kernels/conv/forward.js';
 import { chooseConvForward } from '../../src/kernels/conv/select.js';
 import { convGeometry } from '../../src/kernels/conv/geometry.js';
 import { inputPair, releaseAll, type KernelCase } from '../case.js';
@@ -84,7 +84,9 @@ function convCase({ direction, x, o, k, stride, groups = 1 }: ConvSpec): KernelC
               ? `flip + ${chooseConvForward(target, convGeometry('conv2d', yShape, [c, o / groups, k, k], { ...attrs, stride: 1 })).shader}`
               : direction === 'backward_data'
                 ? 'conv2d (direct)'
-                : `${chooseConvForward(target, g).shader}:${chooseConvForward(target, g).entry}`,
+                : isPointwise(g)
+                  ? 'matmul (1x1 conv)'
+                  : `${chooseConvForward(target, g).shader}:${chooseConvForward(target, g).entry}`,
         release: () => {
           releaseAll([xs, ws, dys], captured);
           for (const t of [xTf, wTf, dyTf]) t.dispose();

@@ -151,7 +151,12 @@ function matmulGrad(g: Graph, n: GraphNode, dy: SymbolicTensor): GradThunk[] {
     return g.matmul(gz(), a, { transA: true, transB: true });
   };
   const grads: GradThunk[] = [() => sumTo(g, da(), a.shape), () => sumTo(g, db(), b.shape)];
-  return bias ? [...grads, () => sumTo(g, gz(), bias.shape)] : grads;
+  // A per-row bias ([M]) sums over everything but the rows axis; a per-column one is broadcast like add.
+  const rowAxis = n.output.shape.length - 2;
+  const biasGrad = n.attrs.biasPerRow
+    ? () => g.sum(gz(), n.output.shape.map((_, i) => i).filter((i) => i !== rowAxis))
+    : () => sumTo(g, gz(), bias!.shape);
+  return bias ? [...grads, biasGrad] : grads;
 }
 
 /** Register the gradient rule of an op defined outside the core (an op family in src/graph/ops/). */

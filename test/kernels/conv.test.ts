@@ -54,6 +54,20 @@ describe.each(['subgroup', 'portable'] as ConvAlgorithm[])('conv2d forward (%s) 
   });
 });
 
+describe('conv2d forward (1x1 as a matmul) against the float64 reference', () => {
+  it('routes 1x1 convs to the matmul kernels and matches the reference', async () => {
+    const { conv2dPlan } = await import('../../src/kernels/conv/forward.js');
+    expect(conv2dPlan(matmulTarget(ctx.rt), [2, 5, 4, 6], [7, 5, 1, 1]).launches.at(-1)!.shader).toMatch(/^matmul_/);
+    for (const [x, w] of [
+      [[2, 5, 4, 6], [7, 5, 1, 1]],
+      [[1, 16, 8, 8], [3, 16, 1, 1]],
+    ] as const) {
+      await checkOp(ctx.rt, 'conv2d', [x, w], TOL);
+      await checkOp(ctx.rt, 'conv2d', [x, w, [w[0]]], { attrs: { activation: 'relu' }, ...TOL });
+    }
+  });
+});
+
 describe('conv2d forward (depthwise kernel) against the float64 reference', () => {
   /** One input and one output channel per group: odd widths (not multiples of 8 pixels), stride, dilation, asymmetric padding. */
   const DEPTHWISE: ConvCase[] = [

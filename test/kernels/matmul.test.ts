@@ -47,6 +47,11 @@ describe.each(MATMUL_ALGORITHMS)('matmul, %s', (algorithm) => {
     await checkOp(ctx.rt, 'matmul', [[1, 9, 11], [4, 11, 12]], { attrs: { algorithm }, ...TOL });
   });
 
+  it('bias per row (a 1x1 conv as [channels, pixels])', async () => {
+    await checkOp(ctx.rt, 'matmul', [[5, 7], [7, 8], [5]], { attrs: { algorithm, biasPerRow: true, activation: 'relu' }, ...TOL });
+    await checkOp(ctx.rt, 'matmul', [[6, 3], [2, 3, 12], [6]], { attrs: { algorithm, biasPerRow: true }, ...TOL });
+  });
+
   it('fused bias + activation epilogue', async () => {
     for (const activation of ['none', 'relu', 'gelu', 'silu']) {
       await checkOp(ctx.rt, 'matmul', [[2, 19, 23], [23, 12], [12]], { attrs: { algorithm, activation }, ...TOL });

@@ -83,6 +83,7 @@ define(
       transB: !!attrs.transB,
       activation: (attrs.activation as Activation | undefined) ?? 'none',
       biasShape: bias?.shape,
+      biasPerRow: !!attrs.biasPerRow,
       // Pin an algorithm (tests, benchmarks); select.ts falls back if it cannot run the problem.
       algorithm: attrs.algorithm as MatmulAlgorithm | undefined,
     }),
@@ -91,6 +92,7 @@ define(
       transA: !!attrs.transA,
       transB: !!attrs.transB,
       activation: (attrs.activation as Activation | undefined) ?? 'none',
+      biasPerRow: !!attrs.biasPerRow,
       bias,
     }),
 );

@@ -3,7 +3,7 @@
  * sum (its input plays dy), so it runs this kernel too, with a bias and activation epilogue.
  */
 import { ShapeError } from '../../errors.js';
-import { runPlan, type KernelLaunch, type KernelPlan } from '../launch.js';
+import { runPlan, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
 import { grid1d, type KernelRuntime } from '../runtime.js';
@@ -97,11 +97,19 @@ function flippedForwardPlan(target: MatmulTarget, g: ConvGeometry, options: Pick
     workgroups: grid1d(Math.ceil(weightSize / 64)),
     bindings: { weight: 'in1', output: 'tmp0' },
   };
-  const launch = forward.launches[0]!;
+  // The forward plan (a conv kernel, or a matmul for 1x1) reads the weight from in1: point it at the
+  // flipped copy in tmp0, and move the forward plan's own temporaries one slot up.
+  const rebind = (slot: Slot): Slot => (slot === 'in1' ? 'tmp0' : slot.startsWith('tmp') ? `tmp${Number(slot.slice(3)) + 1}` : slot);
   return {
     out: forward.out,
-    temps: [{ shape: flippedShape, dtype: 'f32' }],
-    launches: [flip, { ...launch, bindings: { ...launch.bindings, weight: 'tmp0' } }],
+    temps: [{ shape: flippedShape, dtype: 'f32' }, ...forward.temps],
+    launches: [
+      flip,
+      ...forward.launches.map((l) => ({
+        ...l,
+        bindings: Object.fromEntries(Object.entries(l.bindings).map(([name, slot]) => [name, rebind(slot)])),
+      })),
+    ],
   };
 }
 

@@ -1,5 +1,6 @@
 /** conv2d forward: y = act(conv(x, w) + bias), NCHW x OIHW, as implicit GEMM (shaders/conv2d*.wgsl). */
-import { runPlan, type KernelPlan } from '../launch.js';
+import { runPlan, type KernelPlan, type Slot } from '../launch.js';
+import { matmulKernelPlan } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
 import type { KernelRuntime } from '../runtime.js';
@@ -20,6 +21,7 @@ export function conv2dPlan(target: MatmulTarget, xShape: Shape, wShape: Shape, o
   const outShape = [g.n, g.o, g.outH, g.outW];
   checkBindable('conv2d', { x: xShape, weight: wShape, output: outShape });
   const hasBias = !!options.biasShape;
+  if (!options.algorithm && isPointwise(g)) return pointwisePlan(target, g, options);
   const choice = chooseConvForward(target, g, options.algorithm);
   return {
     out: { shape: outShape, dtype: 'f32' },
@@ -35,6 +37,35 @@ export function conv2dPlan(target: MatmulTarget, xShape: Shape, wShape: Shape, o
         bindings: { input: 'in0', weight: 'in1', bias: hasBias ? 'in2' : 'in0', output: 'out' },
       },
     ],
+  };
+}
+
+/**
+ * A 1x1 conv (stride 1, no padding, one group) is a batched matmul: y[n] = W [O, C] @ x[n] [C, H*W], with
+ * the bias per row. The matmul kernels are faster than the conv kernels there (1.6x -> ~3x TF.js on
+ * 256->64 at 64x64); they read x along pixels as vec4, hence H*W % 4 == 0.
+ */
+export function isPointwise(g: ConvGeometry): boolean {
+  const unit = g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+  const unpadded = g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
+  return unit && unpadded && g.groups === 1 && (g.h * g.w) % 4 === 0;
+}
+
+function pointwisePlan(target: MatmulTarget, g: ConvGeometry, options: Conv2dOptions & { biasShape?: Shape }): KernelPlan {
+  const plan = matmulKernelPlan(target, [g.o, g.c], [g.n, g.c, g.h * g.w], {
+    biasShape: options.biasShape,
+    biasPerRow: true,
+    activation: options.activation,
+  });
+  // The matmul plan reads A (the weight) from in0 and B (x) from in1; the conv op has them the other way.
+  const swap: Record<string, Slot> = { in0: 'in1', in1: 'in0' };
+  return {
+    out: { shape: [g.n, g.o, g.h, g.w], dtype: 'f32' },
+    temps: plan.temps,
+    launches: plan.launches.map((l) => ({
+      ...l,
+      bindings: Object.fromEntries(Object.entries(l.bindings).map(([name, slot]) => [name, swap[slot] ?? slot])),
+    })),
   };
 }
 

@@ -16,8 +16,10 @@ export interface MatmulOptions {
   transA?: boolean;
   /** B is stored [.., N, K]. */
   transB?: boolean;
-  /** Added to every row of C: shape [N]. */
+  /** Added to every row of C: shape [N] (or to every column, shape [M], with biasPerRow). */
   bias?: Tensor;
+  /** The bias has one value per row of C (shape [M]): C as [channels, pixels] in a 1x1 convolution. */
+  biasPerRow?: boolean;
   activation?: Activation;
   /** Pin an algorithm instead of letting select.ts choose (tests, benchmarks). */
   algorithm?: MatmulAlgorithm;
@@ -37,7 +39,7 @@ export interface MatmulGeometry {
 export function matmulGeometry(
   aShape: readonly number[],
   bShape: readonly number[],
-  options: Pick<MatmulOptions, 'transA' | 'transB'> & { biasShape?: readonly number[] } = {},
+  options: Pick<MatmulOptions, 'transA' | 'transB' | 'biasPerRow'> & { biasShape?: readonly number[] } = {},
 ): MatmulGeometry {
   const describe = `matmul(${formatShape(aShape)}${options.transA ? 'ᵀ' : ''}, ${formatShape(bShape)}${options.transB ? 'ᵀ' : ''})`;
   for (const [name, s] of [['A', aShape], ['B', bShape]] as const) {
@@ -57,8 +59,9 @@ export function matmulGeometry(
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
     throw new ShapeError(`${describe}: batch sizes ${batchA} and ${batchB} differ and neither is 1`);
   }
-  if (options.biasShape && (options.biasShape.length !== 1 || options.biasShape[0] !== n)) {
-    throw new ShapeError(`${describe}: bias must have shape [${n}], got ${formatShape(options.biasShape)}`);
+  const biasLength = options.biasPerRow ? m : n;
+  if (options.biasShape && (options.biasShape.length !== 1 || options.biasShape[0] !== biasLength)) {
+    throw new ShapeError(`${describe}: bias must have shape [${biasLength}], got ${formatShape(options.biasShape)}`);
   }
   const batch = Math.max(batchA, batchB);
   const outShape = aShape.length === 3 || bShape.length === 3 ? [batch, m, n] : [m, n];
@@ -122,6 +125,7 @@ export function matmulKernelPlan(
       TRANS_A: !!options.transA,
       ...(plan.takesTransB ? { TRANS_B: !!options.transB } : {}),
       HAS_BIAS: hasBias,
+      BIAS_PER_ROW: !!options.biasPerRow,
       ACT: ACTIVATIONS[options.activation ?? 'none'],
     },
     uniforms: { m: g.m, n: g.n, k: g.k, a_batch_stride: g.aBatchStride, b_batch_stride: g.bBatchStride },
@@ -159,7 +163,7 @@ export function matmulReference(a: HostTensor, b: HostTensor, options: Omit<Matm
           const bv = b.data[bo + (options.transB ? j * k + p : p * n + j)]!;
           s += av * bv;
         }
-        if (options.bias) s += options.bias.data[j]!;
+        if (options.bias) s += options.bias.data[options.biasPerRow ? i : j]!;
         out[(bi * m + i) * n + j] = activationRef(act, s);
       }
     }

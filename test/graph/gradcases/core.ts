@@ -64,6 +64,7 @@ export const CORE_CASES: Record<string, GradCase[]> = {
     { shapes: [[4, 3], [5, 4]], attrs: { transA: true, transB: true } },
     { shapes: [[2, 3, 4], [4, 4]] }, // B broadcast over the batch: its gradient sums over it
     { shapes: [[3, 4], [4, 8], [8]], attrs: { activation: 'relu' } },
+    { shapes: [[3, 4], [2, 4, 8], [3]], attrs: { biasPerRow: true } }, // bias per row, batched B
   ],
 };
 
