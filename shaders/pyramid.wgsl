@@ -33,16 +33,28 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> output: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-fn read_level(l: u32, index: u32) -> f32 {
-  switch l {
-    case 0u: { return level0[index]; }
-    case 1u: { return level1[index]; }
-    case 2u: { return level2[index]; }
-    case 3u: { return level3[index]; }
-    default: { return level4[index]; }
-  }
+// The four source indices and weights of one output element's bilinear sample of level l.
+struct LevelTaps {
+  index: vec4<u32>,
+  weight: vec4<f32>,
 }
 
+fn level_taps(l: u32, plane: u32, ox: u32, oy: u32) -> LevelTaps {
+  let h = at(params.level_h, l);
+  let w = at(params.level_w, l);
+  let ty = bilinear_tap(oy, bitcast<f32>(at(params.scale_h, l)), h);
+  let tx = bilinear_tap(ox, bitcast<f32>(at(params.scale_w, l)), w);
+  let base = plane * h * w;
+  let r0 = base + ty.i0 * w;
+  let r1 = base + ty.i1 * w;
+  return LevelTaps(
+    vec4<u32>(r0 + tx.i0, r0 + tx.i1, r1 + tx.i0, r1 + tx.i1),
+    vec4<f32>(ty.w0 * tx.w0, ty.w0 * tx.w1, ty.w1 * tx.w0, ty.w1 * tx.w1),
+  );
+}
+
+// Levels are read one binding at a time under uniform `levels` tests, not through a switch on a loop
+// index: on lavapipe the switch ran every case's loads for every level (0.9x TF.js).
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn pyramid_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let ox = gid.x;
@@ -52,17 +64,25 @@ fn pyramid_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   let plane = params.plane_base + gid.z;
   var acc = 0.0;
-  for (var l = 0u; l < params.levels; l++) {
-    let h = at(params.level_h, l);
-    let w = at(params.level_w, l);
-    let ty = bilinear_tap(oy, bitcast<f32>(at(params.scale_h, l)), h);
-    let tx = bilinear_tap(ox, bitcast<f32>(at(params.scale_w, l)), w);
-    let base = plane * h * w;
-    let r0 = base + ty.i0 * w;
-    let r1 = base + ty.i1 * w;
-    let top = tx.w0 * read_level(l, r0 + tx.i0) + tx.w1 * read_level(l, r0 + tx.i1);
-    let bottom = tx.w0 * read_level(l, r1 + tx.i0) + tx.w1 * read_level(l, r1 + tx.i1);
-    acc += ty.w0 * top + ty.w1 * bottom;
+  if (params.levels > 0u) {
+    let t = level_taps(0u, plane, ox, oy);
+    acc += dot(t.weight, vec4<f32>(level0[t.index.x], level0[t.index.y], level0[t.index.z], level0[t.index.w]));
+  }
+  if (params.levels > 1u) {
+    let t = level_taps(1u, plane, ox, oy);
+    acc += dot(t.weight, vec4<f32>(level1[t.index.x], level1[t.index.y], level1[t.index.z], level1[t.index.w]));
+  }
+  if (params.levels > 2u) {
+    let t = level_taps(2u, plane, ox, oy);
+    acc += dot(t.weight, vec4<f32>(level2[t.index.x], level2[t.index.y], level2[t.index.z], level2[t.index.w]));
+  }
+  if (params.levels > 3u) {
+    let t = level_taps(3u, plane, ox, oy);
+    acc += dot(t.weight, vec4<f32>(level3[t.index.x], level3[t.index.y], level3[t.index.z], level3[t.index.w]));
+  }
+  if (params.levels > 4u) {
+    let t = level_taps(4u, plane, ox, oy);
+    acc += dot(t.weight, vec4<f32>(level4[t.index.x], level4[t.index.y], level4[t.index.z], level4[t.index.w]));
   }
   output[(plane * params.out_h + oy) * params.out_w + ox] = acc;
 }
