@@ -5,7 +5,7 @@
  */
 import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { conv2dBackwardData } from '../../src/kernels/conv/backward_data.js';
-import { conv2dBackwardWeight } from '../../src/kernels/conv/backward_weight.js';
+import { conv2dBackwardWeight, conv2dBackwardWeightPlan } from '../../src/kernels/conv/backward_weight.js';
 import { conv2d, isPointwise } from '../../src/kernels/conv/forward.js';
 import { chooseConvForward } from '../../src/kernels/conv/select.js';
 import { convGeometry } from '../../src/kernels/conv/geometry.js';
@@ -79,7 +79,9 @@ function convCase({ direction, x, o, k, stride, groups = 1 }: ConvSpec): KernelC
         // Stride-1 backward-data runs as a flipped-weight forward conv (src/kernels/conv/backward_data.ts).
         algorithm:
           direction === 'backward_weight'
-            ? 'split-K + reduce'
+            ? conv2dBackwardWeightPlan(x, yShape, { ...attrs, kernelSize: [k, k] }, target).launches[0]!.entry === 'conv2d_unfold'
+              ? 'unfold + matmul'
+              : 'split-K + reduce'
             : direction === 'backward_data' && stride === 1
               ? `flip + ${chooseConvForward(target, convGeometry('conv2d', yShape, [c, o / groups, k, k], { ...attrs, stride: 1 })).shader}`
               : direction === 'backward_data'

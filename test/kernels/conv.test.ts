@@ -123,6 +123,24 @@ describe('conv2d backward kernels against the float64 reference', () => {
   });
 });
 
+describe('conv2d backward-weight as unfold + matmul', () => {
+  it('is used for one group with C*kH*kW % 4 == 0, batched or not, and matches the reference', async () => {
+    const { conv2dBackwardWeightPlan } = await import('../../src/kernels/conv/backward_weight.js');
+    const plan = conv2dBackwardWeightPlan([2, 4, 7, 9], [2, 5, 7, 9], { kernelSize: [3, 3], padding: [1, 1] }, matmulTarget(ctx.rt));
+    expect(plan.launches.map((l) => l.entry).slice(0, 2)).toEqual(['conv2d_unfold', 'main']);
+    expect(plan.launches).toHaveLength(3); // the sum over the batch
+    const cases: ConvCase[] = [
+      { x: [2, 4, 7, 9], w: [5, 4, 3, 3], attrs: { padding: [1, 1] } },
+      { x: [1, 4, 11, 9], w: [6, 4, 3, 3], attrs: { stride: [2, 2], padding: [1, 1] } },
+      { x: [3, 8, 5, 6], w: [3, 8, 1, 1], attrs: {} },
+      { x: [1, 4, 12, 10], w: [4, 4, 3, 3], attrs: { dilation: [2, 2], padding: [2, 0, 1, 3] } },
+    ];
+    for (const c of cases) {
+      await checkOp(ctx.rt, 'conv2d_backward_weight', [c.x, outShape(c)], { attrs: { ...c.attrs, kernelSize: c.w.slice(2) }, ...TOL });
+    }
+  });
+});
+
 describe('conv_transpose2d against the float64 reference', () => {
   const cases: ConvCase[] = [
     { x: [1, 1, 1, 1], w: [1, 1, 1, 1], attrs: {} },

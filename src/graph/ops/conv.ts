@@ -51,7 +51,7 @@ defineOp(
 defineOp(
   'conv2d_backward_weight',
   2,
-  (_, [x, dy], a) => conv2dBackwardWeightPlan(x!.shape, dy!.shape, { ...attrsOf(a), kernelSize: a.kernelSize as number[] }),
+  (target, [x, dy], a) => conv2dBackwardWeightPlan(x!.shape, dy!.shape, { ...attrsOf(a), kernelSize: a.kernelSize as number[] }, target),
   ([x, dy], a) => conv2dBackwardWeightReference(x!, dy!, { ...attrsOf(a), kernelSize: a.kernelSize as number[] }),
 );
 
