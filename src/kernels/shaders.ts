@@ -4,6 +4,7 @@
  */
 import activation from '../../shaders/lib/activation.wgsl';
 import bilinear from '../../shaders/lib/bilinear.wgsl';
+import convParams from '../../shaders/lib/conv_params.wgsl';
 import matmulParams from '../../shaders/lib/matmul_params.wgsl';
 import shape8 from '../../shaders/lib/shape8.wgsl';
 import binary from '../../shaders/binary.wgsl';
@@ -28,6 +29,7 @@ import { DeviceError } from '../errors.js';
 const LIBRARY: Record<string, string> = {
   'lib/activation.wgsl': activation,
   'lib/bilinear.wgsl': bilinear,
+  'lib/conv_params.wgsl': convParams,
   'lib/matmul_params.wgsl': matmulParams,
   'lib/shape8.wgsl': shape8,
 };
