@@ -204,6 +204,71 @@ fn conv2d_depthwise_fixed(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
+// Depthwise, stride 1 and dilation 1 along H: two output rows per invocation. Their input rows overlap
+// in all but one row, so each input row segment is loaded once for both (k_h + 1 rows for 2 x 8 outputs).
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_depthwise_rows2(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let ow0 = gid.x * 8u;
+  let oh0 = gid.y * 2u;
+  if (ow0 >= params.out_w || oh0 >= params.out_h) {
+    return;
+  }
+  let nc = gid.z;
+  let ch = nc % params.in_c;
+  let wbase = ch * params.k_h * DW_KW;
+  let iw_base = i32(ow0 * DW_SW) - i32(params.pad_left);
+  let w_in = i32(params.in_w);
+  let span = 7u * DW_SW + (DW_KW - 1u) * DW_DIL + 1u; // <= 32, checked on the host
+  var lo0 = vec4<f32>(0.0);
+  var hi0 = vec4<f32>(0.0);
+  var lo1 = vec4<f32>(0.0);
+  var hi1 = vec4<f32>(0.0);
+  for (var j = 0u; j <= params.k_h; j++) {
+    let ih = i32(oh0 + j) - i32(params.pad_top);
+    if (ih < 0 || ih >= i32(params.in_h)) {
+      continue;
+    }
+    let row = i32((nc * params.in_h + u32(ih)) * params.in_w);
+    var win: array<f32, 32>;
+    for (var t = 0u; t < span; t++) {
+      let i = iw_base + i32(t);
+      win[t] = select(0.0, input[row + clamp(i, 0, w_in - 1)], i >= 0 && i < w_in);
+    }
+    // Row 0 uses this input row as kernel row j, row 1 as kernel row j - 1.
+    let use0 = j < params.k_h;
+    let use1 = j >= 1u;
+    let k0 = wbase + min(j, params.k_h - 1u) * DW_KW;
+    let k1 = wbase + (max(j, 1u) - 1u) * DW_KW;
+    for (var kw = 0u; kw < DW_KW; kw++) {
+      let o = kw * DW_DIL;
+      let a = vec4<f32>(win[o], win[o + DW_SW], win[o + 2u * DW_SW], win[o + 3u * DW_SW]);
+      let b = vec4<f32>(win[o + 4u * DW_SW], win[o + 5u * DW_SW], win[o + 6u * DW_SW], win[o + 7u * DW_SW]);
+      let w0 = vec4<f32>(select(0.0, weight[k0 + kw], use0));
+      let w1 = vec4<f32>(select(0.0, weight[k1 + kw], use1));
+      lo0 = fma(a, w0, lo0);
+      hi0 = fma(b, w0, hi0);
+      lo1 = fma(a, w1, lo1);
+      hi1 = fma(b, w1, hi1);
+    }
+  }
+  var bv = 0.0;
+  if (HAS_BIAS) {
+    bv = bias[ch];
+  }
+  let rows = array<vec4<f32>, 4>(lo0, hi0, lo1, hi1);
+  for (var r = 0u; r < 2u; r++) {
+    if (oh0 + r >= params.out_h) {
+      break;
+    }
+    let out_row = (nc * params.out_h + oh0 + r) * params.out_w;
+    for (var p = 0u; p < 8u; p++) {
+      if (ow0 + p < params.out_w) {
+        output[out_row + ow0 + p] = activation(ACT, rows[2u * r + p / 4u][p % 4u] + bv);
+      }
+    }
+  }
+}
+
 // im2col for the weight gradient, laid out [n, pixel, (c, kh, kw)] so that dw = dy [O, pixels] @ cols
 // runs on the fast matmul kernels: cols[n, oh * out_w + ow, (c * k_h + kh) * k_w + kw] = x[n, c, ih, iw],
 // 0 in the padding. One group only. Grid: x = ow, y = oh, z = n * in_c.

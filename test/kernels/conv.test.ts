@@ -81,7 +81,9 @@ describe('conv2d forward (depthwise kernel) against the float64 reference', () =
   ];
   it('is chosen for depthwise geometries', () => {
     const g = convGeometry('conv2d', [1, 8, 8, 8], [8, 1, 3, 3], { groups: 8 });
-    expect(chooseConvForward(matmulTarget(ctx.rt), g)).toMatchObject({ algorithm: 'depthwise', entry: 'conv2d_depthwise_fixed' });
+    expect(chooseConvForward(matmulTarget(ctx.rt), g)).toMatchObject({ algorithm: 'depthwise', entry: 'conv2d_depthwise_rows2' });
+    const strided = convGeometry('conv2d', [1, 8, 9, 8], [8, 1, 3, 3], { groups: 8, stride: 2 });
+    expect(chooseConvForward(matmulTarget(ctx.rt), strided).entry).toBe('conv2d_depthwise_fixed');
     const wide = convGeometry('conv2d', [1, 2, 9, 40], [2, 1, 3, 7], { groups: 2, stride: [1, 4] });
     expect(chooseConvForward(matmulTarget(ctx.rt), wide).entry).toBe('conv2d_depthwise');
   });

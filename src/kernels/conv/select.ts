@@ -17,7 +17,7 @@ export type ConvAlgorithm = 'subgroup' | 'portable' | 'depthwise';
 export interface ConvForwardChoice {
   algorithm: ConvAlgorithm;
   shader: ShaderName;
-  entry: 'conv2d_forward' | 'conv2d_depthwise' | 'conv2d_depthwise_fixed';
+  entry: 'conv2d_forward' | 'conv2d_depthwise' | 'conv2d_depthwise_fixed' | 'conv2d_depthwise_rows2';
   overrides: Overrides;
   /** Output channels per invocation (the `blocks` uniform counts blocks of this many). */
   channels: number;
@@ -45,13 +45,15 @@ export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?
     // The row segment 8 pixels need must fit the fixed kernel's 32-value window.
     const span = 7 * g.strideW + (g.kW - 1) * g.dilationW + 1;
     const fixed = span <= 32;
+    // Stride 1 and dilation 1 along H: two output rows share all but one input row.
+    const rows2 = fixed && g.strideH === 1 && g.dilationH === 1;
     return {
       algorithm: 'depthwise',
       shader: 'conv2d',
-      entry: fixed ? 'conv2d_depthwise_fixed' : 'conv2d_depthwise',
+      entry: rows2 ? 'conv2d_depthwise_rows2' : fixed ? 'conv2d_depthwise_fixed' : 'conv2d_depthwise',
       overrides: fixed ? { WG_X: 8, WG_Y: 8, DW_KW: g.kW, DW_SW: g.strideW, DW_DIL: g.dilationW } : { WG_X: 8, WG_Y: 8 },
       channels: 1,
-      workgroups: [Math.ceil(Math.ceil(g.outW / 8) / 8), Math.ceil(g.outH / 8), z],
+      workgroups: [Math.ceil(Math.ceil(g.outW / 8) / 8), Math.ceil(g.outH / (rows2 ? 2 : 1) / 8), z],
     };
   }
   if (pinned === 'depthwise') pinned = 'portable';
