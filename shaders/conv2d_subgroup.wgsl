@@ -125,3 +125,112 @@ fn conv2d_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(subgro
     }
   }
 }
+
+// The forward above with the kernel width, stride and dilation along W fixed as overrides (one pipeline
+// per config): each input row segment is loaded once per (channel, kernel row) instead of once per tap,
+// and the taps read it at constant offsets. Chosen when the segment fits 32 values.
+override CW_KW: u32 = 3u;
+override CW_SW: u32 = 1u;
+override CW_DIL: u32 = 1u;
+override CW_SPAN: u32 = 10u; // 7 * CW_SW + (CW_KW - 1) * CW_DIL + 1, at most 32 (the window)
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_forward_window(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(subgroup_invocation_id) lane: u32) {
+  // No early return: subgroupBroadcast needs every lane. Out-of-range rows and pixels load clamped.
+  let ow0 = gid.x * 8u;
+  let oh = min(gid.y, params.out_h - 1u);
+  let blk = gid.z % params.blocks;
+  let ng = gid.z / params.blocks;
+  let groups = params.in_c / params.group_c;
+  let grp = ng % groups;
+  let n = ng / groups;
+  let ol = blk * 16u;
+  let k_area = params.k_h * params.k_w;
+  let w_stride_o = params.group_c * k_area;
+  let last = params.group_o - 1u;
+  let sub = lane % 8u;
+  let wa = (grp * params.group_o + min(ol + sub, last)) * w_stride_o;
+  let wb = (grp * params.group_o + min(ol + 8u + sub, last)) * w_stride_o;
+  let iw_base = i32(ow0 * CW_SW) - i32(params.pad_left);
+  let w_in = i32(params.in_w);
+
+  var c00: vec4<f32>; var d00: vec4<f32>;
+  var c01: vec4<f32>; var d01: vec4<f32>;
+  var c02: vec4<f32>; var d02: vec4<f32>;
+  var c03: vec4<f32>; var d03: vec4<f32>;
+  var c04: vec4<f32>; var d04: vec4<f32>;
+  var c05: vec4<f32>; var d05: vec4<f32>;
+  var c06: vec4<f32>; var d06: vec4<f32>;
+  var c07: vec4<f32>; var d07: vec4<f32>;
+  var c08: vec4<f32>; var d08: vec4<f32>;
+  var c09: vec4<f32>; var d09: vec4<f32>;
+  var c10: vec4<f32>; var d10: vec4<f32>;
+  var c11: vec4<f32>; var d11: vec4<f32>;
+  var c12: vec4<f32>; var d12: vec4<f32>;
+  var c13: vec4<f32>; var d13: vec4<f32>;
+  var c14: vec4<f32>; var d14: vec4<f32>;
+  var c15: vec4<f32>; var d15: vec4<f32>;
+
+  for (var c = 0u; c < params.group_c; c++) {
+    let plane = (n * params.in_c + grp * params.group_c + c) * params.in_h;
+    for (var kh = 0u; kh < params.k_h; kh++) {
+      let ih = i32(oh * params.stride_h + kh * params.dil_h) - i32(params.pad_top);
+      // Masked, not skipped: WGSL's uniformity analysis cannot see that a subgroup shares its row, and
+      // subgroupBroadcast must stay in uniform control flow.
+      let row_ok = ih >= 0 && ih < i32(params.in_h);
+      let row = i32((plane + u32(clamp(ih, 0, i32(params.in_h) - 1))) * params.in_w);
+      // The row segment all 8 pixels and all kernel columns need, loaded once per (channel, kernel row).
+      var win: array<f32, 32>;
+      for (var t = 0u; t < CW_SPAN; t++) {
+        let i = iw_base + i32(t);
+        win[t] = select(0.0, input[row + clamp(i, 0, w_in - 1)], row_ok && i >= 0 && i < w_in);
+      }
+      let kbase = c * k_area + kh * CW_KW;
+      for (var kw = 0u; kw < CW_KW; kw++) {
+        let mine0 = weight[wa + kbase + kw];
+        let mine1 = weight[wb + kbase + kw];
+        let o = kw * CW_DIL;
+        var xs = array<f32, 8>(win[o], win[o + CW_SW], win[o + 2u * CW_SW], win[o + 3u * CW_SW], win[o + 4u * CW_SW], win[o + 5u * CW_SW], win[o + 6u * CW_SW], win[o + 7u * CW_SW]);
+        let xa = vec4<f32>(xs[0], xs[1], xs[2], xs[3]);
+        let xb = vec4<f32>(xs[4], xs[5], xs[6], xs[7]);
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 0u)); c00 = fma(wv, xa, c00); d00 = fma(wv, xb, d00); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 1u)); c01 = fma(wv, xa, c01); d01 = fma(wv, xb, d01); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 2u)); c02 = fma(wv, xa, c02); d02 = fma(wv, xb, d02); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 3u)); c03 = fma(wv, xa, c03); d03 = fma(wv, xb, d03); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 4u)); c04 = fma(wv, xa, c04); d04 = fma(wv, xb, d04); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 5u)); c05 = fma(wv, xa, c05); d05 = fma(wv, xb, d05); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 6u)); c06 = fma(wv, xa, c06); d06 = fma(wv, xb, d06); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine0, 7u)); c07 = fma(wv, xa, c07); d07 = fma(wv, xb, d07); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 0u)); c08 = fma(wv, xa, c08); d08 = fma(wv, xb, d08); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 1u)); c09 = fma(wv, xa, c09); d09 = fma(wv, xb, d09); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 2u)); c10 = fma(wv, xa, c10); d10 = fma(wv, xb, d10); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 3u)); c11 = fma(wv, xa, c11); d11 = fma(wv, xb, d11); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 4u)); c12 = fma(wv, xa, c12); d12 = fma(wv, xb, d12); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 5u)); c13 = fma(wv, xa, c13); d13 = fma(wv, xb, d13); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 6u)); c14 = fma(wv, xa, c14); d14 = fma(wv, xb, d14); }
+        { let wv = vec4<f32>(subgroupBroadcast(mine1, 7u)); c15 = fma(wv, xa, c15); d15 = fma(wv, xb, d15); }
+      }
+    }
+  }
+
+  if (gid.y >= params.out_h) {
+    return;
+  }
+  var accs = array<array<vec4<f32>, 2>, 16>(array<vec4<f32>, 2>(c00, d00), array<vec4<f32>, 2>(c01, d01), array<vec4<f32>, 2>(c02, d02), array<vec4<f32>, 2>(c03, d03), array<vec4<f32>, 2>(c04, d04), array<vec4<f32>, 2>(c05, d05), array<vec4<f32>, 2>(c06, d06), array<vec4<f32>, 2>(c07, d07), array<vec4<f32>, 2>(c08, d08), array<vec4<f32>, 2>(c09, d09), array<vec4<f32>, 2>(c10, d10), array<vec4<f32>, 2>(c11, d11), array<vec4<f32>, 2>(c12, d12), array<vec4<f32>, 2>(c13, d13), array<vec4<f32>, 2>(c14, d14), array<vec4<f32>, 2>(c15, d15));
+  for (var j = 0u; j < 16u; j++) {
+    if (ol + j >= params.group_o) {
+      break;
+    }
+    let o = grp * params.group_o + ol + j;
+    var b = 0.0;
+    if (HAS_BIAS) {
+      b = bias[o];
+    }
+    let out_row = ((n * params.out_c + o) * params.out_h + oh) * params.out_w;
+    for (var p = 0u; p < 8u; p++) {
+      if (ow0 + p < params.out_w) {
+        output[out_row + ow0 + p] = activation(ACT, accs[j][p / 4u][p % 4u] + b);
+      }
+    }
+  }
+}

@@ -36,6 +36,8 @@ const WIDE: ConvCase[] = [
   { x: [2, 4, 9, 21], w: [33, 4, 3, 3], attrs: { stride: [2, 1], padding: [0, 1, 2, 1] } },
   { x: [1, 8, 10, 9], w: [32, 4, 3, 3], attrs: { groups: 2, dilation: [2, 1], padding: [2, 1] } },
   { x: [1, 3, 13, 67], w: [16, 3, 1, 1], attrs: {} },
+  // A row segment wider than the windowed entry's 32 values: the per-tap subgroup entry point.
+  { x: [1, 4, 9, 40], w: [16, 4, 3, 7], attrs: { stride: [1, 4], padding: [1, 3] } },
 ];
 
 describe.each(['subgroup', 'portable'] as ConvAlgorithm[])('conv2d forward (%s) against the float64 reference', (algorithm) => {
@@ -44,6 +46,14 @@ describe.each(['subgroup', 'portable'] as ConvAlgorithm[])('conv2d forward (%s) 
     // Lavapipe (CI) has 8-lane subgroups, so both kernels must be exercised by the cases below.
     if (ctx.dev.adapter.vendor === 'mesa') expect(chooseConvForward(matmulTarget(ctx.rt), g, algorithm).algorithm).toBe(algorithm);
   });
+  if (algorithm === 'subgroup') {
+    it('uses the windowed entry where the row segment fits, the per-tap one where it does not', () => {
+      if (ctx.dev.adapter.vendor !== 'mesa') return;
+      const target = matmulTarget(ctx.rt);
+      expect(chooseConvForward(target, convGeometry('conv2d', [1, 16, 8, 8], [16, 16, 3, 3], {})).entry).toBe('conv2d_forward_window');
+      expect(chooseConvForward(target, convGeometry('conv2d', [1, 4, 9, 40], [16, 4, 3, 7], { stride: [1, 4] })).entry).toBe('conv2d_forward');
+    });
+  }
   it('every config, no bias', async () => {
     for (const c of [...CASES, ...WIDE]) await checkOp(ctx.rt, 'conv2d', [c.x, c.w], { attrs: { ...c.attrs, algorithm }, ...TOL });
   });

@@ -17,7 +17,7 @@ export type ConvAlgorithm = 'subgroup' | 'portable' | 'depthwise';
 export interface ConvForwardChoice {
   algorithm: ConvAlgorithm;
   shader: ShaderName;
-  entry: 'conv2d_forward' | 'conv2d_depthwise' | 'conv2d_depthwise_fixed' | 'conv2d_depthwise_rows2';
+  entry: 'conv2d_forward' | 'conv2d_forward_window' | 'conv2d_depthwise' | 'conv2d_depthwise_fixed' | 'conv2d_depthwise_rows2';
   overrides: Overrides;
   /** Output channels per invocation (the `blocks` uniform counts blocks of this many). */
   channels: number;
@@ -60,6 +60,9 @@ export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?
   const subgroupOk = subgroupsOf8(target);
   const algorithm: ConvAlgorithm = pinned ? (pinned === 'subgroup' && subgroupOk ? 'subgroup' : 'portable') : subgroupOk && g.groupO >= 12 ? 'subgroup' : 'portable';
   const [channels, pixels, wgX, wgY] = algorithm === 'subgroup' ? [16, 8, 8, 8] : [4, 4, 8, 8];
+  // The subgroup kernel's windowed entry loads each input row segment once per (channel, kernel row).
+  const span = 7 * g.strideW + (g.kW - 1) * g.dilationW + 1;
+  const windowed = algorithm === 'subgroup' && span <= 32;
   const z = g.n * g.groups * Math.ceil(g.groupO / channels);
   if (z > MAX_GRID) {
     throw new ShapeError(`conv2d: N * groups * ceil(O/groups/${channels}) = ${z} exceeds ${MAX_GRID} workgroups; use a smaller batch`);
@@ -67,8 +70,8 @@ export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?
   return {
     algorithm,
     shader: algorithm === 'subgroup' ? 'conv2d_subgroup' : 'conv2d',
-    entry: 'conv2d_forward',
-    overrides: { WG_X: wgX, WG_Y: wgY },
+    entry: windowed ? 'conv2d_forward_window' : 'conv2d_forward',
+    overrides: windowed ? { WG_X: wgX, WG_Y: wgY, CW_KW: g.kW, CW_SW: g.strideW, CW_DIL: g.dilationW, CW_SPAN: span } : { WG_X: wgX, WG_Y: wgY },
     channels,
     workgroups: [Math.ceil(Math.ceil(g.outW / pixels) / wgX), Math.ceil(g.outH / wgY), z],
   };
