@@ -22,6 +22,7 @@ import reduce from '../../shaders/reduce.wgsl';
 import resize from '../../shaders/resize.wgsl';
 import shapeOps from '../../shaders/shape_ops.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
+import softmaxSubgroup from '../../shaders/softmax_subgroup.wgsl';
 import transpose from '../../shaders/transpose.wgsl';
 import unary from '../../shaders/unary.wgsl';
 import { DeviceError } from '../errors.js';
@@ -40,6 +41,7 @@ const SOURCES = {
   reduce,
   optimizer,
   softmax,
+  softmax_subgroup: softmaxSubgroup,
   norm,
   transpose,
   pool,

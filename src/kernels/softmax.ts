@@ -1,6 +1,8 @@
 /** Softmax and log-softmax over the last axis (shaders/softmax.wgsl). */
 import { ShapeError } from '../errors.js';
 import { runPlan, singleLaunch, type KernelPlan } from './launch.js';
+import { matmulTarget } from './matmul/matmul.js';
+import type { MatmulTarget } from './matmul/select.js';
 import type { HostTensor } from './reference.js';
 import { grid1d, type KernelRuntime } from './runtime.js';
 import { sizeOf, type Shape } from './shape.js';
@@ -8,18 +10,24 @@ import { expectDType, type Tensor } from './tensor.js';
 
 const WORKGROUP_SIZE = 64;
 
-/** The kernel plan of (log-)softmax over the last axis. */
-export function softmaxPlan(shape: Shape, log: boolean): KernelPlan {
+/** Subgroups of exactly 8 lanes (lavapipe on AVX2): one subgroup per row, reductions without barriers. */
+function subgroupRows(target?: MatmulTarget): boolean {
+  return !!target && target.features.has('subgroups') && target.adapter.subgroupMinSize === 8 && target.adapter.subgroupMaxSize === 8;
+}
+
+/** The kernel plan of (log-)softmax over the last axis; `target` lets CPU adapters take the subgroup kernel. */
+export function softmaxPlan(shape: Shape, log: boolean, target?: MatmulTarget): KernelPlan {
   const op = log ? 'logSoftmax' : 'softmax';
   if (shape.length === 0) throw new ShapeError(`${op}: needs at least one axis, got a scalar`);
   const cols = shape[shape.length - 1]!;
   const rows = cols === 0 ? 0 : sizeOf(shape) / cols;
+  const subgroup = subgroupRows(target);
   return singleLaunch(
     { shape, dtype: 'f32' },
     {
-      shader: 'softmax',
+      shader: subgroup ? 'softmax_subgroup' : 'softmax',
       entry: 'main',
-      overrides: { LOG: log, WORKGROUP_SIZE },
+      overrides: subgroup ? { LOG: log } : { LOG: log, WORKGROUP_SIZE },
       uniforms: { rows, cols },
       workgroups: grid1d(rows),
       bindings: { x: 'in0', y: 'out' },
@@ -30,13 +38,13 @@ export function softmaxPlan(shape: Shape, log: boolean): KernelPlan {
 /** softmax over the last axis. */
 export async function softmax(rt: KernelRuntime, x: Tensor): Promise<Tensor> {
   expectDType('softmax', x, ['f32']);
-  return runPlan(rt, softmaxPlan(x.shape, false), [x], `softmax(${x.name})`);
+  return runPlan(rt, softmaxPlan(x.shape, false, matmulTarget(rt)), [x], `softmax(${x.name})`);
 }
 
 /** log-softmax over the last axis (computed directly, not as log(softmax)). */
 export async function logSoftmax(rt: KernelRuntime, x: Tensor): Promise<Tensor> {
   expectDType('logSoftmax', x, ['f32']);
-  return runPlan(rt, softmaxPlan(x.shape, true), [x], `logSoftmax(${x.name})`);
+  return runPlan(rt, softmaxPlan(x.shape, true, matmulTarget(rt)), [x], `logSoftmax(${x.name})`);
 }
 
 /** CPU reference of softmax() / logSoftmax(). */

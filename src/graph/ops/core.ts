@@ -37,8 +37,8 @@ for (const op of ['sum', 'mean', 'max'] as ReduceOp[]) {
   );
 }
 
-define('softmax', 1, (_, [x]) => softmaxPlan(x!.shape, false), ([x]) => softmaxReference(x!, false));
-define('log_softmax', 1, (_, [x]) => softmaxPlan(x!.shape, true), ([x]) => softmaxReference(x!, true));
+define('softmax', 1, (target, [x]) => softmaxPlan(x!.shape, false, target), ([x]) => softmaxReference(x!, false));
+define('log_softmax', 1, (target, [x]) => softmaxPlan(x!.shape, true, target), ([x]) => softmaxReference(x!, true));
 
 define(
   'transpose',
