@@ -9,6 +9,7 @@ import { conv2dBackwardWeight, conv2dBackwardWeightPlan } from '../../src/kernel
 import { conv2d, isPointwise } from '../../src/kernels/conv/forward.js';
 import { chooseConvForward } from '../../src/kernels/conv/select.js';
 import { convGeometry } from '../../src/kernels/conv/geometry.js';
+import { matmulTarget } from '../../src/kernels/matmul/matmul.js';
 import { inputPair, releaseAll, type KernelCase } from '../case.js';
 
 const SUITE = 'vision';
@@ -71,7 +72,7 @@ function convCase({ direction, x, o, k, stride, groups = 1 }: ConvSpec): KernelC
         tfjsCheck = () => tf.transpose(tfjs(), [3, 2, 0, 1]);
       }
       const captured = ours;
-      const target = { adapter: ctx.rt.gpu.adapter, features: ctx.rt.gpu.features };
+      const target = matmulTarget(ctx.rt);
       return {
         ours: captured,
         tfjs,

@@ -73,7 +73,6 @@ export function parameterGradients(graph: Graph, loss: SymbolicTensor): Map<Symb
 }
 
 export class Executable {
-  private stepCount = 0;
   private busy = false;
   private readonly owned: GPUBuffer[];
 
@@ -177,7 +176,6 @@ export class Executable {
     }
     device.queue.submit([encoder.finish()]);
     if (this.optimizerStep) this.parameters.step++;
-    this.stepCount++;
     const results: Record<string, Float32Array> = {};
     await Promise.all(
       this.outputs.map(async (o) => {

@@ -98,17 +98,7 @@ export class Parameters {
 
   /** Copy one flat buffer back and split it by parameter name. */
   async read(which: FlatBuffer = 'values'): Promise<Record<string, Float32Array>> {
-    const device = this.rt.device;
-    this.rt.flush();
-    const bytes = Math.max(4, this.totalFloats * 4);
-    const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(this.buffers[which], 0, staging, 0, bytes);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const flat = new Float32Array(staging.getMappedRange().slice(0));
-    staging.unmap();
-    staging.destroy();
+    const flat = new Float32Array(await this.rt.readBytes(this.buffers[which], this.totalFloats * 4));
     const out: Record<string, Float32Array> = {};
     for (const e of this.entries) out[e.name] = flat.slice(e.offset, e.offset + e.size);
     return out;

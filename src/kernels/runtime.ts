@@ -271,12 +271,17 @@ export class KernelRuntime {
 
   /** Copy a tensor back to the host. */
   async read(t: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
+    return typedArrayFor(t.dtype, await this.readBytes(t.buffer, t.byteLength));
+  }
+
+  /** Flush, then copy the first `byteLength` bytes of any storage buffer back to the host. */
+  async readBytes(buffer: GPUBuffer, byteLength: number): Promise<ArrayBuffer> {
     this.device.pushErrorScope('validation');
     this.flush();
-    const bytes = Math.max(4, t.byteLength);
+    const bytes = Math.max(4, byteLength);
     const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+    encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
     this.device.queue.submit([encoder.finish()]);
     const error = await this.device.popErrorScope();
     if (error) {
@@ -285,9 +290,9 @@ export class KernelRuntime {
     }
     try {
       await this.guardLoss(staging.mapAsync(GPUMapMode.READ));
-      const copy = staging.getMappedRange().slice(0, t.byteLength);
+      const copy = staging.getMappedRange().slice(0, byteLength);
       staging.unmap();
-      return typedArrayFor(t.dtype, copy);
+      return copy;
     } finally {
       staging.destroy();
     }

@@ -2,7 +2,7 @@
 import { ShapeError } from '../errors.js';
 import { runPlan, singleLaunch, type KernelPlan } from './launch.js';
 import { matmulTarget } from './matmul/matmul.js';
-import type { MatmulTarget } from './matmul/select.js';
+import { subgroupsOf8, type MatmulTarget } from './matmul/select.js';
 import type { HostTensor } from './reference.js';
 import { grid1d, type KernelRuntime } from './runtime.js';
 import { sizeOf, type Shape } from './shape.js';
@@ -10,18 +10,14 @@ import { expectDType, type Tensor } from './tensor.js';
 
 const WORKGROUP_SIZE = 64;
 
-/** Subgroups of exactly 8 lanes (lavapipe on AVX2): one subgroup per row, reductions without barriers. */
-function subgroupRows(target?: MatmulTarget): boolean {
-  return !!target && target.features.has('subgroups') && target.adapter.subgroupMinSize === 8 && target.adapter.subgroupMaxSize === 8;
-}
-
 /** The kernel plan of (log-)softmax over the last axis; `target` lets CPU adapters take the subgroup kernel. */
 export function softmaxPlan(shape: Shape, log: boolean, target?: MatmulTarget): KernelPlan {
   const op = log ? 'logSoftmax' : 'softmax';
   if (shape.length === 0) throw new ShapeError(`${op}: needs at least one axis, got a scalar`);
   const cols = shape[shape.length - 1]!;
   const rows = cols === 0 ? 0 : sizeOf(shape) / cols;
-  const subgroup = subgroupRows(target);
+  // One subgroup per row, reductions without barriers, where subgroups are exactly 8 lanes.
+  const subgroup = !!target && subgroupsOf8(target);
   return singleLaunch(
     { shape, dtype: 'f32' },
     {

@@ -4,6 +4,7 @@
  */
 import { ShapeError } from '../../errors.js';
 import { runPlan, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
+import { matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
 import { grid1d, type KernelRuntime } from '../runtime.js';
@@ -123,7 +124,7 @@ export function conv2dBackwardDataPlan(dyShape: Shape, wShape: Shape, inputShape
 export async function conv2dBackwardData(rt: KernelRuntime, dy: Tensor, weight: Tensor, inputShape: Shape, attrs: Conv2dAttrs = {}): Promise<Tensor> {
   expectDType('conv2d_backward_data', dy, ['f32']);
   expectDType('conv2d_backward_data', weight, ['f32']);
-  return runPlan(rt, conv2dBackwardDataPlan(dy.shape, weight.shape, inputShape, attrs, { adapter: rt.gpu.adapter, features: rt.gpu.features }), [dy, weight], `conv2d_backward_data(${dy.name})`);
+  return runPlan(rt, conv2dBackwardDataPlan(dy.shape, weight.shape, inputShape, attrs, matmulTarget(rt)), [dy, weight], `conv2d_backward_data(${dy.name})`);
 }
 
 /** CPU reference of the backward-data sum for a geometry (float64), with the optional bias + activation. */

@@ -5,7 +5,7 @@
  */
 import { ShapeError } from '../../errors.js';
 import { runPlan, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
-import { matmulKernelPlan } from '../matmul/matmul.js';
+import { matmulKernelPlan, matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { reducePlan } from '../reduce.js';
 import type { HostTensor } from '../reference.js';
@@ -130,7 +130,7 @@ export function conv2dBackwardWeightPlan(xShape: Shape, dyShape: Shape, options:
 export async function conv2dBackwardWeight(rt: KernelRuntime, x: Tensor, dy: Tensor, options: BackwardWeightOptions): Promise<Tensor> {
   expectDType('conv2d_backward_weight', x, ['f32']);
   expectDType('conv2d_backward_weight', dy, ['f32']);
-  const target = { adapter: rt.gpu.adapter, features: rt.gpu.features };
+  const target = matmulTarget(rt);
   return runPlan(rt, conv2dBackwardWeightPlan(x.shape, dy.shape, options, target), [x, dy], `conv2d_backward_weight(${x.name})`);
 }
 

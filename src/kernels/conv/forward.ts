@@ -1,6 +1,6 @@
 /** conv2d forward: y = act(conv(x, w) + bias), NCHW x OIHW, as implicit GEMM (shaders/conv2d*.wgsl). */
 import { runPlan, type KernelPlan, type Slot } from '../launch.js';
-import { matmulKernelPlan } from '../matmul/matmul.js';
+import { matmulKernelPlan, matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
 import type { KernelRuntime } from '../runtime.js';
@@ -72,7 +72,7 @@ function pointwisePlan(target: MatmulTarget, g: ConvGeometry, options: Conv2dOpt
 /** y = act(conv2d(x, weight) + bias). */
 export async function conv2d(rt: KernelRuntime, x: Tensor, weight: Tensor, options: Conv2dOptions & { bias?: Tensor } = {}): Promise<Tensor> {
   for (const t of [x, weight, ...(options.bias ? [options.bias] : [])]) expectDType('conv2d', t, ['f32']);
-  const plan = conv2dPlan({ adapter: rt.gpu.adapter, features: rt.gpu.features }, x.shape, weight.shape, { ...options, biasShape: options.bias?.shape });
+  const plan = conv2dPlan(matmulTarget(rt), x.shape, weight.shape, { ...options, biasShape: options.bias?.shape });
   return runPlan(rt, plan, options.bias ? [x, weight, options.bias] : [x, weight], `conv2d(${x.name}, ${weight.name})`);
 }
 

@@ -3,7 +3,7 @@
  * is made. Measurements: bench/kernels/conv.bench.ts (`npm run bench -- --suite vision --filter conv`).
  */
 import { ShapeError } from '../../errors.js';
-import type { MatmulTarget } from '../matmul/select.js';
+import { subgroupsOf8, type MatmulTarget } from '../matmul/select.js';
 import type { Overrides } from '../runtime.js';
 import type { ShaderName } from '../shaders.js';
 import type { ConvGeometry } from './geometry.js';
@@ -26,10 +26,6 @@ export interface ConvForwardChoice {
 
 const MAX_GRID = 65535;
 
-/** Subgroups as the subgroup kernel needs them: the feature, and exactly 8 lanes (lavapipe on AVX2). */
-function subgroupsOf8(t: MatmulTarget): boolean {
-  return t.features.has('subgroups') && t.adapter.subgroupMinSize === 8 && t.adapter.subgroupMaxSize === 8;
-}
 
 /**
  * The forward conv kernel for this geometry on this target. The subgroup kernel where 8-lane subgroups

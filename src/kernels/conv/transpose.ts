@@ -5,6 +5,7 @@
 import { ShapeError } from '../../errors.js';
 import { runPlan, type KernelPlan } from '../launch.js';
 import type { Activation, HostTensor } from '../reference.js';
+import { matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import type { KernelRuntime } from '../runtime.js';
 import { formatShape, type Shape } from '../shape.js';
@@ -56,7 +57,7 @@ export function convTranspose2dPlan(
 /** y = act(conv_transpose2d(x, weight) + bias). */
 export async function convTranspose2d(rt: KernelRuntime, x: Tensor, weight: Tensor, options: ConvTranspose2dOptions & { bias?: Tensor } = {}): Promise<Tensor> {
   for (const t of [x, weight, ...(options.bias ? [options.bias] : [])]) expectDType(OP, t, ['f32']);
-  const plan = convTranspose2dPlan(x.shape, weight.shape, { ...options, biasShape: options.bias?.shape }, { adapter: rt.gpu.adapter, features: rt.gpu.features });
+  const plan = convTranspose2dPlan(x.shape, weight.shape, { ...options, biasShape: options.bias?.shape }, matmulTarget(rt));
   return runPlan(rt, plan, options.bias ? [x, weight, options.bias] : [x, weight], `${OP}(${x.name}, ${weight.name})`);
 }
 

@@ -51,7 +51,7 @@ function vec4Ready(p: MatmulProblem): boolean {
 }
 
 /** Subgroups as the subgroup kernel needs them: the feature, and exactly 8 lanes (lavapipe on AVX2). */
-function subgroupsOf8(t: MatmulTarget): boolean {
+export function subgroupsOf8(t: MatmulTarget): boolean {
   return t.features.has('subgroups') && t.adapter.subgroupMinSize === 8 && t.adapter.subgroupMaxSize === 8;
 }
 
