@@ -37,14 +37,14 @@ export interface CaseResult {
 
 const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 
-/** Build, verify and time one case; failures come back as a marked result, never as a throw. */
-export async function runCase(kc: KernelCase, ctx: BenchContext, timing: TimingOptions): Promise<CaseResult> {
-  const result: CaseResult = {
-    suite: kc.suite,
-    op: kc.op,
-    shape: kc.shape,
+/** A result with every figure unset and check 'ERROR', filled in as a case gets through its stages. */
+export function emptyCaseResult(c: { suite: string; op: string; shape: string }, metric: CaseResult['metric'], repeats: number): CaseResult {
+  return {
+    suite: c.suite,
+    op: c.op,
+    shape: c.shape,
     algorithm: null,
-    metric: kc.metric,
+    metric,
     ours_ms: null,
     tfjs_ms: null,
     ours_gflops: null,
@@ -58,8 +58,13 @@ export async function runCase(kc: KernelCase, ctx: BenchContext, timing: TimingO
     tfjs_gpu_ms: null,
     max_rel_err: null,
     check: 'ERROR',
-    repeats: timing.repeats,
+    repeats,
   };
+}
+
+/** Build, verify and time one case; failures come back as a marked result, never as a throw. */
+export async function runCase(kc: KernelCase, ctx: BenchContext, timing: TimingOptions): Promise<CaseResult> {
+  const result = emptyCaseResult(kc, kc.metric, timing.repeats);
   const device = ctx.rt.device;
   let instance: Awaited<ReturnType<KernelCase['build']>> | undefined;
   let timer: PassTimer | undefined;

@@ -6,7 +6,7 @@ import type { ProfileRow } from '../src/graph/executor.js';
 import type { BenchContext } from './case.js';
 import type { TrainCase, TrainInstance } from './graph/train-case.js';
 import { median, timeInterleaved, type Run, type Timing, type TimingOptions } from './harness.js';
-import type { CaseResult } from './run-case.js';
+import { emptyCaseResult, type CaseResult } from './run-case.js';
 
 /** Steps both sides train before timing; their losses must agree. */
 export const CHECK_STEPS = 5;
@@ -77,25 +77,7 @@ function relDiff(a: number, b: number): number {
 
 function emptyResult(tc: TrainCase, repeats: number): GraphCaseResult {
   return {
-    suite: tc.suite,
-    op: tc.op,
-    shape: tc.shape,
-    algorithm: null,
-    metric: 'GFLOP/s',
-    ours_ms: null,
-    tfjs_ms: null,
-    ours_gflops: null,
-    tfjs_gflops: null,
-    ours_gbps: null,
-    tfjs_gbps: null,
-    speedup: null,
-    ours_min_ms: null,
-    tfjs_min_ms: null,
-    ours_gpu_ms: null,
-    tfjs_gpu_ms: null,
-    max_rel_err: null,
-    check: 'ERROR',
-    repeats,
+    ...emptyCaseResult(tc, 'GFLOP/s', repeats),
     ours_steps_per_s: null,
     tfjs_steps_per_s: null,
     ours_peak_bytes: null,

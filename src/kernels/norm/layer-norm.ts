@@ -1,11 +1,11 @@
 /** Layer norm over the last axis of [..., D] as torch.nn.LayerNorm(D): forward and input gradient (shaders/norm.wgsl). */
 import { ShapeError } from '../../errors.js';
-import { runPlan, singleLaunch, type KernelPlan } from '../launch.js';
+import { runPlan, type KernelPlan } from '../launch.js';
 import type { HostTensor } from '../reference.js';
 import type { KernelRuntime } from '../runtime.js';
 import { formatShape, sizeOf, type Shape } from '../shape.js';
 import { expectDType, type Tensor } from '../tensor.js';
-import { backwardInputRowsReference, DEFAULT_EPS, normalizeRowsReference, normRowsLaunch, type NormRows } from './rows.js';
+import { backwardInputRowsPlan, backwardInputRowsReference, DEFAULT_EPS, normalizeRowsPlan, normalizeRowsReference, type NormRows } from './rows.js';
 
 export interface LayerNormOptions {
   /** Added to the variance (default 1e-5, as PyTorch). */
@@ -33,11 +33,7 @@ export function layerNormPlan(x: Shape, affine: readonly [Shape, Shape] | null, 
     expectLastAxisVector('layer_norm', 'weight', affine[0], x);
     expectLastAxisVector('layer_norm', 'bias', affine[1], x);
   }
-  const eps = options.eps ?? DEFAULT_EPS;
-  const launch = affine
-    ? normRowsLaunch('normalize_affine', view, eps, { input: 'in0', weight: 'in1', bias: 'in2', output: 'out' })
-    : normRowsLaunch('normalize_plain', view, eps, { input: 'in0', output: 'out' });
-  return singleLaunch({ shape: x, dtype: 'f32' }, launch);
+  return normalizeRowsPlan(x, view, options.eps ?? DEFAULT_EPS, !!affine);
 }
 
 /** The kernel plan of layer norm's input gradient from (x, weight, dy), or (x, dy) when weight is null. */
@@ -45,12 +41,7 @@ export function layerNormBackwardInputPlan(x: Shape, weight: Shape | null, dy: S
   const op = 'layer_norm_backward_input';
   const view = layerNormView(op, x);
   if (weight) expectLastAxisVector(op, 'weight', weight, x);
-  if (formatShape(dy) !== formatShape(x)) throw new ShapeError(`${op}: dy ${formatShape(dy)} must have the shape of x ${formatShape(x)}`);
-  const eps = options.eps ?? DEFAULT_EPS;
-  const launch = weight
-    ? normRowsLaunch('backward_input_affine', view, eps, { input: 'in0', weight: 'in1', grad_out: 'in2', output: 'out' })
-    : normRowsLaunch('backward_input_plain', view, eps, { input: 'in0', grad_out: 'in1', output: 'out' });
-  return singleLaunch({ shape: x, dtype: 'f32' }, launch);
+  return backwardInputRowsPlan(op, x, dy, view, options.eps ?? DEFAULT_EPS, !!weight);
 }
 
 /** Layer norm of x [..., D] over D, with an optional affine (weight and bias [D]). */

@@ -3,8 +3,10 @@
  * channelsPerGroup * spatial elements, each normalised on its own, with a per-channel affine. Plans and
  * float64 references of both ops are built from it.
  */
-import type { KernelLaunch, Slot } from '../launch.js';
+import { ShapeError } from '../../errors.js';
+import { singleLaunch, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
 import { grid1d } from '../runtime.js';
+import { formatShape, type Shape } from '../shape.js';
 
 export interface NormRows {
   rows: number;
@@ -140,4 +142,21 @@ export function backwardInputRowsReference(
     }
   }
   return out;
+}
+
+/** The plan of normalising x [..] by rows of `view`, with the affine (in1 = weight, in2 = bias) or without. */
+export function normalizeRowsPlan(x: Shape, view: NormRows, eps: number, affine: boolean): KernelPlan {
+  const launch = affine
+    ? normRowsLaunch('normalize_affine', view, eps, { input: 'in0', weight: 'in1', bias: 'in2', output: 'out' })
+    : normRowsLaunch('normalize_plain', view, eps, { input: 'in0', output: 'out' });
+  return singleLaunch({ shape: x, dtype: 'f32' }, launch);
+}
+
+/** The plan of the input gradient from (x, weight, dy), or (x, dy) without a weight; dy must be x's shape. */
+export function backwardInputRowsPlan(op: string, x: Shape, dy: Shape, view: NormRows, eps: number, hasWeight: boolean): KernelPlan {
+  if (formatShape(dy) !== formatShape(x)) throw new ShapeError(`${op}: dy ${formatShape(dy)} must have the shape of x ${formatShape(x)}`);
+  const launch = hasWeight
+    ? normRowsLaunch('backward_input_affine', view, eps, { input: 'in0', weight: 'in1', grad_out: 'in2', output: 'out' })
+    : normRowsLaunch('backward_input_plain', view, eps, { input: 'in0', grad_out: 'in1', output: 'out' });
+  return singleLaunch({ shape: x, dtype: 'f32' }, launch);
 }
