@@ -45,3 +45,10 @@ export class CheckpointError extends LangsegError {}
 
 /** A graph that cannot be differentiated, compiled or run as asked (a missing feed, an op with no gradient). */
 export class GraphError extends LangsegError {}
+
+/**
+ * A descriptor tokenizer that cannot be built or restored as asked: a malformed or inconsistent
+ * stored config (wrong types, zero buckets, duplicate words), options out of range, texts that are
+ * not strings. The message names the field and the value.
+ */
+export class TokenizerError extends LangsegError {}

@@ -4,3 +4,4 @@ export * from './device/index.js';
 export * from './kernels/index.js';
 export * from './graph/index.js';
 export * from './io/index.js';
+export * from './descriptors/index.js';

@@ -6,7 +6,7 @@
  */
 import type { LangsegDevice } from '../device/device.js';
 import { GraphError, ShapeError } from '../errors.js';
-import type { KernelPlan, Slot } from '../kernels/launch.js';
+import { slotIndex, type KernelPlan, type Slot } from '../kernels/launch.js';
 import { matmulTarget } from '../kernels/matmul/matmul.js';
 import { optimizerLaunches, optimizerUniforms, type OptimizerConfig } from '../kernels/optimizer.js';
 import { KernelRuntime, type BufferRange, type PreparedDispatch } from '../kernels/runtime.js';
@@ -50,12 +50,15 @@ export interface ProfileRow {
   op: string;
   output: string;
   shape: string;
+  /** The implementation the op's plan chose, where it has several (e.g. attention's fused kernel or its fallback). */
+  variant?: string;
   ms: number;
 }
 
 interface Step {
   node: GraphNode | null;
   label: string;
+  variant?: string;
   dispatches: PreparedDispatch[];
 }
 
@@ -223,6 +226,7 @@ export class Executable {
         op: step.node?.op ?? step.label,
         output: step.node?.output.name ?? step.label,
         shape: step.node ? formatShape(step.node.output.shape) : `[${this.parameters.totalFloats}]`,
+        ...('variant' in step && step.variant ? { variant: step.variant } : {}),
         ms: Number(ticks[2 * i + 1]! - ticks[2 * i]!) / 1e6,
       }));
     } finally {
@@ -304,14 +308,15 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
   const tempItems: number[][] = [];
   const outputSet = new Set(outputs);
   for (const [i, n] of nodes.entries()) {
-    const t = n.output;
-    if (!pinnedGrad.has(t)) {
+    for (const t of [n.output, ...n.aux]) {
+      if (pinnedGrad.has(t)) continue;
       rt.checkFits(t.shape, t.name);
       const id = items.length;
       const keep = outputSet.has(t) || copiedGrad.has(t);
       items.push({ id, bytes: t.size * 4, start: i, end: keep ? end : Math.max(i, lastUse.get(t) ?? i) });
       itemOf.set(t, id);
     }
+    const t = n.output;
     tempItems.push(
       plans[i]!.temps.map((spec, k) => {
         rt.checkFits(spec.shape, `${t.name}.tmp${k}`);
@@ -362,13 +367,22 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
   const steps: Step[] = [];
   for (const [i, n] of nodes.entries()) {
     const p = plans[i]!;
+    const constants = (p.constants ?? []).map((data, k) => {
+      const buffer = dev.createBuffer({ label: `${n.output.name}.const${k}`, size: Math.max(4, data.byteLength), usage });
+      if (data.length > 0) dev.queue.writeBuffer(buffer, 0, data);
+      owned.push(buffer);
+      return { buffer, offset: 0, size: data.byteLength };
+    });
     const slot = (s: Slot): BufferRange => {
       if (s === 'out') return locate(n.output);
+      const k = slotIndex(s);
       if (s.startsWith('tmp')) {
-        const id = tempItems[i]![Number(s.slice(3))]!;
+        const id = tempItems[i]![k]!;
         return { buffer: slots[plan.slotOf.get(id)!]!, offset: 0, size: items[id]!.bytes };
       }
-      return locate(n.inputs[Number(s.slice(2))]!);
+      if (s.startsWith('aux')) return locate(n.aux[k]!);
+      if (s.startsWith('const')) return constants[k]!;
+      return locate(n.inputs[k]!);
     };
     const dispatches = await Promise.all(
       p.launches.map(async (l) => {
@@ -378,7 +392,7 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
         return rt.prepare(program, { bindings, uniforms: l.uniforms, workgroups: l.workgroups });
       }),
     );
-    steps.push({ node: n, label: n.op, dispatches });
+    steps.push({ node: n, label: n.op, variant: p.variant, dispatches });
   }
 
   let optimizerStep: ConstructorParameters<typeof Executable>[3] = null;

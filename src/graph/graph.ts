@@ -39,6 +39,8 @@ export interface GraphNode {
   inputs: SymbolicTensor[];
   attrs: OpAttrs;
   output: SymbolicTensor;
+  /** Auxiliary outputs of the same kernels (e.g. attention's row log-sum-exp); no gradient flows through them. */
+  aux: SymbolicTensor[];
 }
 
 export interface ParamInfo {
@@ -118,21 +120,30 @@ export class Graph {
       }
     }
     let out: TensorSpec;
+    let aux: TensorSpec[];
     try {
-      out = def.infer(
+      ({ out, aux } = def.outputs(
         inputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
         attrs,
-      );
+      ));
     } catch (err) {
       if (err instanceof ShapeError) {
         throw new ShapeError(`${op}(${inputs.map(String).join(', ')}): ${err.message}`);
       }
       throw err;
     }
-    const node: GraphNode = { id: this.nodes.length, op, inputs, attrs, output: null as unknown as SymbolicTensor };
+    const node: GraphNode = { id: this.nodes.length, op, inputs, attrs, output: null as unknown as SymbolicTensor, aux: [] };
     node.output = this.newTensor(out.shape, out.dtype, name ?? `${op}${node.id}`, 'intermediate', node);
+    node.aux = aux.map((spec, i) => this.newTensor(spec.shape, spec.dtype, `${node.output.name}.aux${i}`, 'intermediate', node));
     this.nodes.push(node);
     return node.output;
+  }
+
+  /** The i-th auxiliary output of the node that made `t` (see GraphNode.aux). */
+  auxOf(t: SymbolicTensor, i = 0): SymbolicTensor {
+    const aux = t.node?.aux[i];
+    if (!aux) throw new ShapeError(`auxOf: ${t} has no auxiliary output ${i}`);
+    return aux;
   }
 
   // Builders for every op, so models read like math.

@@ -18,6 +18,8 @@ export interface OpDef {
   plan(target: MatmulTarget, inputs: TensorSpec[], attrs: OpAttrs): KernelPlan;
   /** Output spec, or a ShapeError/DTypeError. */
   infer(inputs: TensorSpec[], attrs: OpAttrs): TensorSpec;
+  /** Output and auxiliary output specs (see KernelPlan.aux), checked as infer() does. */
+  outputs(inputs: TensorSpec[], attrs: OpAttrs): { out: TensorSpec; aux: TensorSpec[] };
   reference(inputs: HostTensor[], attrs: OpAttrs): HostTensor;
   arity: number | [number, number];
   /** Inputs a test should draw: positive for log, sqrt, pow. */
@@ -41,6 +43,9 @@ export function defineOp(name: string, arity: OpDef['arity'], plan: OpDef['plan'
     reference,
     domain,
     infer(inputs, attrs) {
+      return this.outputs(inputs, attrs).out;
+    },
+    outputs(inputs, attrs) {
       const [lo, hi] = typeof arity === 'number' ? [arity, arity] : arity;
       if (inputs.length < lo || inputs.length > hi) {
         throw new ShapeError(`takes ${lo === hi ? lo : `${lo} to ${hi}`} inputs, got ${inputs.length}`);
@@ -48,7 +53,8 @@ export function defineOp(name: string, arity: OpDef['arity'], plan: OpDef['plan'
       for (const [i, t] of inputs.entries()) {
         if (t.dtype !== 'f32') throw new DTypeError(`${name}: input ${i} is ${t.dtype}, but ${name} takes f32`);
       }
-      return plan(SHAPE_ONLY_TARGET, inputs, attrs).out;
+      const p = plan(SHAPE_ONLY_TARGET, inputs, attrs);
+      return { out: p.out, aux: p.aux ?? [] };
     },
   });
 }

@@ -7,9 +7,11 @@ import bilinear from '../../shaders/lib/bilinear.wgsl';
 import convParams from '../../shaders/lib/conv_params.wgsl';
 import matmulParams from '../../shaders/lib/matmul_params.wgsl';
 import shape8 from '../../shaders/lib/shape8.wgsl';
+import attention from '../../shaders/attention.wgsl';
 import binary from '../../shaders/binary.wgsl';
 import conv2d from '../../shaders/conv2d.wgsl';
 import conv2dSubgroup from '../../shaders/conv2d_subgroup.wgsl';
+import groupLogsumexp from '../../shaders/group_logsumexp.wgsl';
 import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
 import matmulRegisterTiledSubgroup from '../../shaders/matmul_register_tiled_subgroup.wgsl';
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
@@ -20,6 +22,7 @@ import pool from '../../shaders/pool.wgsl';
 import pyramid from '../../shaders/pyramid.wgsl';
 import reduce from '../../shaders/reduce.wgsl';
 import resize from '../../shaders/resize.wgsl';
+import segmentSum from '../../shaders/segment_sum.wgsl';
 import shapeOps from '../../shaders/shape_ops.wgsl';
 import softmax from '../../shaders/softmax.wgsl';
 import softmaxSubgroup from '../../shaders/softmax_subgroup.wgsl';
@@ -36,6 +39,7 @@ const LIBRARY: Record<string, string> = {
 };
 
 const SOURCES = {
+  attention,
   unary,
   binary,
   reduce,
@@ -54,6 +58,8 @@ const SOURCES = {
   matmul_register_tiled_subgroup: matmulRegisterTiledSubgroup,
   matmul_register_tiled_vec4: matmulRegisterTiledVec4,
   matmul_workgroup_tiled: matmulWorkgroupTiled,
+  segment_sum: segmentSum,
+  group_logsumexp: groupLogsumexp,
 } as const;
 
 export type ShaderName = keyof typeof SOURCES;

@@ -1,7 +1,9 @@
 /** Every op family, registered on import; see op-registry.ts for the table itself. */
 import './core.js';
+import './attention.js';
 import './conv.js';
 import './norm.js';
+import './language.js';
 import './sampling.js';
 
 export { getOp, opNames, defineOp } from '../op-registry.js';
