@@ -21,6 +21,8 @@ export interface CaseInstance {
   readonly tfjsCheck?: () => TfTensor;
   /** The algorithm our side runs (matmul: what matmulPlan picked). */
   readonly algorithm?: string;
+  /** Case-specific figures copied into the result row (e.g. attention's extra memory on each side). */
+  readonly notes?: Record<string, number>;
   release(): void;
 }
 

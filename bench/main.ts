@@ -10,6 +10,7 @@ import { CapturingRuntime } from './capture.js';
 import { graphCases } from './graph/graph.bench.js';
 import { kernelCases } from './kernels/kernels.bench.js';
 import { visionCases } from './kernels/vision.bench.js';
+import { attentionCases } from './kernels/attention.bench.js';
 import { formatTable, writeJsonAtomic } from './report.js';
 import { TOLERANCE, type CaseResult } from './run-case.js';
 import { CHECK_STEPS, LOSS_TOLERANCE } from './run-graph-case.js';
@@ -19,6 +20,7 @@ import { exposeNavigatorGPU, tfjsOnDevice, type TfjsOnDevice } from './tfjs.js';
 const SUITES: Record<string, Suite> = {
   kernels: kernelSuite(kernelCases),
   vision: kernelSuite(visionCases),
+  attention: kernelSuite(attentionCases),
   graph: trainSuite(graphCases),
 };
 const DEFAULT_REPEATS = 10;

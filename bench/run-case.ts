@@ -33,6 +33,8 @@ export interface CaseResult {
   check: 'ok' | 'MISMATCH' | 'ERROR';
   error?: string;
   repeats: number;
+  /** Case-specific figures (see CaseInstance.notes). */
+  notes?: Record<string, number>;
 }
 
 const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
@@ -71,6 +73,7 @@ export async function runCase(kc: KernelCase, ctx: BenchContext, timing: TimingO
   try {
     instance = await kc.build(ctx);
     result.algorithm = instance.algorithm ?? null;
+    if (instance.notes) result.notes = instance.notes;
 
     // Correctness first: a fast wrong kernel must never show up as a speedup.
     device.pushErrorScope('validation');

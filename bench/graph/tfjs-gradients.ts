@@ -2,7 +2,7 @@
  * Gradients for the TF.js kernels the benchmark model runs. tfjs-core's Node (CommonJS) bundle ships no
  * gradient registrations: @tensorflow/tfjs adds them by importing tfjs-core's ESM-only
  * `register_all_gradients`, which Node cannot load from that package (extension-less ESM imports). These
- * are ports of tfjs-core 4.22's own gradients/{BatchMatMul,Add,Sub,Relu,Square,Mean}_grad.ts, so the
+ * are ports of tfjs-core 4.22's own gradients/{BatchMatMul,Add,Sub,Multiply,Relu,Square,Mean,Softmax}_grad.ts, so the
  * TF.js side trains exactly as it would with the full @tensorflow/tfjs package.
  */
 import type { GradConfig, NamedAttrMap, Tensor as TfTensor } from '@tensorflow/tfjs-core';
@@ -61,6 +61,28 @@ function gradConfigs(tf: Tf): GradConfig[] {
       gradFunc: (dy, saved) => {
         const [x] = saved as [TfTensor];
         return { x: () => tf.mul(dy as TfTensor, tf.mul(tf.cast(x, 'float32'), 2)) };
+      },
+    },
+    {
+      kernelName: 'Multiply',
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, saved) => {
+        const [a, b] = saved as [TfTensor, TfTensor];
+        const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+        return {
+          a: () => unbroadcast(tf, tf.mul(dy as TfTensor, tf.cast(b, 'float32')), a.shape, outShape),
+          b: () => unbroadcast(tf, tf.mul(dy as TfTensor, tf.cast(a, 'float32')), b.shape, outShape),
+        };
+      },
+    },
+    {
+      kernelName: 'Softmax',
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs: NamedAttrMap) => {
+        const [y] = saved as [TfTensor];
+        const { dim } = attrs as unknown as { dim: number };
+        const dyTimesY = tf.mul(dy as TfTensor, y);
+        return { logits: () => tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y)) };
       },
     },
     {

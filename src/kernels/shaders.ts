@@ -3,11 +3,13 @@
  * with `//!include <path>` lines replaced by the named file from shaders/ (once each).
  */
 import activation from '../../shaders/lib/activation.wgsl';
+import attentionBody from '../../shaders/lib/attention_body.wgsl';
 import bilinear from '../../shaders/lib/bilinear.wgsl';
 import convParams from '../../shaders/lib/conv_params.wgsl';
 import matmulParams from '../../shaders/lib/matmul_params.wgsl';
 import shape8 from '../../shaders/lib/shape8.wgsl';
 import attention from '../../shaders/attention.wgsl';
+import attentionSubgroup from '../../shaders/attention_subgroup.wgsl';
 import binary from '../../shaders/binary.wgsl';
 import conv2d from '../../shaders/conv2d.wgsl';
 import conv2dSubgroup from '../../shaders/conv2d_subgroup.wgsl';
@@ -32,6 +34,7 @@ import { DeviceError } from '../errors.js';
 
 const LIBRARY: Record<string, string> = {
   'lib/activation.wgsl': activation,
+  'lib/attention_body.wgsl': attentionBody,
   'lib/bilinear.wgsl': bilinear,
   'lib/conv_params.wgsl': convParams,
   'lib/matmul_params.wgsl': matmulParams,
@@ -40,6 +43,7 @@ const LIBRARY: Record<string, string> = {
 
 const SOURCES = {
   attention,
+  attention_subgroup: attentionSubgroup,
   unary,
   binary,
   reduce,

@@ -4,10 +4,14 @@
  * Nk = 1, a key-padding mask and fully masked rows (output and gradients 0, no NaN).
  */
 import { describe, expect, it } from 'vitest';
-import { attention, attentionBackward } from '../../src/kernels/attention/attention.js';
+import { attentionBackwardPlan, attentionPlan } from '../../src/kernels/attention/attention.js';
 import { attentionBackwardReference, attentionReference } from '../../src/kernels/attention/reference.js';
+import { runPlanOutputs } from '../../src/kernels/launch.js';
+import { matmulTarget } from '../../src/kernels/matmul/matmul.js';
+import { subgroupsOf8 } from '../../src/kernels/matmul/select.js';
 import { host } from '../../src/kernels/reference.js';
 import { sizeOf } from '../../src/kernels/shape.js';
+import type { Tensor } from '../../src/kernels/tensor.js';
 import { checkOp, compare } from '../helpers/check-op.js';
 import { randomValues } from '../helpers/random.js';
 import { useRuntime } from '../helpers/runtime.js';
@@ -51,10 +55,13 @@ const CASES: Case[] = [
 
 const label = (c: Case) => `B${c.b} Nq${c.nq} Nk${c.nk} H${c.h} dh${c.dh}${c.mask ? ` mask:${c.mask}` : ''}`;
 
-describe('fused attention', () => {
+// The portable kernel everywhere; the subgroup kernel where subgroups are 8 lanes (lavapipe).
+describe.each(['portable', 'subgroup'])('fused attention (%s)', (kind) => {
   for (const [n, c] of CASES.entries()) {
-    it(`forward and backward match the reference: ${label(c)}`, async () => {
+    it(`forward and backward match the reference: ${label(c)}`, async (test) => {
       const { rt } = ctx;
+      const target = kind === 'subgroup' ? matmulTarget(rt) : undefined;
+      if (target && !subgroupsOf8(target)) test.skip(`this adapter's subgroups are not 8 lanes: the subgroup kernel is not used here`);
       const qs = [c.b, c.nq, c.h, c.dh];
       const ks = [c.b, c.nk, c.h, c.dh];
       const seed = 100 + 10 * n;
@@ -66,8 +73,12 @@ describe('fused attention', () => {
       const dout = rt.upload(dov!, qs, 'f32', 'dout');
       const mask = mv ? rt.upload(mv, [c.b, c.nk], 'f32', 'mask') : null;
       const options = { scale: c.scale };
-      const [o, lse] = await attention(rt, q, k, v, mask, options);
-      const [dq, dk, dv] = await attentionBackward(rt, { q, k, v, o, lse, dout, mask }, options);
+      const m = mask ? [mask] : [];
+      const forward = attentionPlan(qs, ks, ks, mask?.shape ?? null, options, target);
+      expect(forward.variant).toBe(kind === 'subgroup' ? 'fused (subgroup)' : 'fused');
+      const [o, lse] = (await runPlanOutputs(rt, forward, [q, k, v, ...m], 'attention')) as [Tensor, Tensor];
+      const backward = attentionBackwardPlan(qs, ks, ks, qs, lse.shape, qs, mask?.shape ?? null, options, target);
+      const [dq, dk, dv] = (await runPlanOutputs(rt, backward, [q, k, v, o, lse, dout, ...m], 'attention_backward')) as [Tensor, Tensor, Tensor];
 
       const scale = c.scale ?? 1 / Math.sqrt(c.dh);
       const hm = mv ? host([c.b, c.nk], mv) : null;
@@ -87,6 +98,9 @@ describe('fused attention', () => {
     });
   }
 
+});
+
+describe('attention op', () => {
   it('runs through the op table (checkOp) with and without a mask', async () => {
     await checkOp(ctx.rt, 'attention', [[2, 5, 2, 8], [2, 6, 2, 8], [2, 6, 2, 8]], { rtol: 1e-4, atol: 1e-5 });
     const mask = Float32Array.from([1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0]);

@@ -16,14 +16,15 @@ const scaleOf = (a: OpAttrs, q: HostTensor): number => (a.scale as number | unde
 defineOp(
   'attention',
   [3, 4],
-  (_, [q, k, v, mask], a) => attentionPlan(q!.shape, k!.shape, v!.shape, mask?.shape ?? null, options(a)),
+  (target, [q, k, v, mask], a) => attentionPlan(q!.shape, k!.shape, v!.shape, mask?.shape ?? null, options(a), target),
   ([q, k, v, mask], a) => attentionReference(q!, k!, v!, mask ?? null, scaleOf(a, q!)).o,
 );
 
 defineOp(
   'attention_backward',
   [6, 7],
-  (_, [q, k, v, o, lse, dout, mask], a) => attentionBackwardPlan(q!.shape, k!.shape, v!.shape, o!.shape, lse!.shape, dout!.shape, mask?.shape ?? null, options(a)),
+  (target, [q, k, v, o, lse, dout, mask], a) =>
+    attentionBackwardPlan(q!.shape, k!.shape, v!.shape, o!.shape, lse!.shape, dout!.shape, mask?.shape ?? null, options(a), target),
   ([q, k, v, , , dout, mask], a) => attentionBackwardReference(q!, k!, v!, dout!, mask ?? null, scaleOf(a, q!)).dq,
 );
 

@@ -8,6 +8,8 @@
  */
 import { ShapeError } from '../../errors.js';
 import { runPlanOutputs, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
+import { matmulTarget } from '../matmul/matmul.js';
+import { subgroupsOf8, type MatmulTarget } from '../matmul/select.js';
 import { grid1d, type KernelRuntime } from '../runtime.js';
 import { formatShape, type Shape } from '../shape.js';
 import { expectDType, type Tensor } from '../tensor.js';
@@ -29,6 +31,8 @@ export interface AttentionGeometry {
   headSize: number;
   scale: number;
   masked: boolean;
+  /** 8-lane subgroups: fetch shared rows with one load per subgroup (shaders/attention_subgroup.wgsl). */
+  subgroups: boolean;
 }
 
 /** Why the fused kernel cannot take this head size, or null when it can. */
@@ -39,7 +43,15 @@ export function fusedAttentionUnfit(headSize: number): string | null {
 }
 
 /** Check Q, K, V (and the mask) and work out the geometry; ShapeError with the numbers otherwise. */
-export function attentionGeometry(op: string, q: Shape, k: Shape, v: Shape, mask: Shape | null, options: AttentionOptions = {}): AttentionGeometry {
+export function attentionGeometry(
+  op: string,
+  q: Shape,
+  k: Shape,
+  v: Shape,
+  mask: Shape | null,
+  options: AttentionOptions = {},
+  target?: MatmulTarget,
+): AttentionGeometry {
   const all = `q ${formatShape(q)}, k ${formatShape(k)}, v ${formatShape(v)}${mask ? `, mask ${formatShape(mask)}` : ''}`;
   for (const [name, s] of [['q', q], ['k', k], ['v', v]] as const) {
     if (s.length !== 4) throw new ShapeError(`${op}: ${name} must be [batch, tokens, heads, head size], got ${formatShape(s)} (${all})`);
@@ -62,7 +74,7 @@ export function attentionGeometry(op: string, q: Shape, k: Shape, v: Shape, mask
   if (batch > MAX_GRID || heads > MAX_GRID) throw new ShapeError(`${op}: batch ${batch} and heads ${heads} must each be at most ${MAX_GRID}; ${all}`);
   const scale = options.scale ?? 1 / Math.sqrt(headSize);
   if (!Number.isFinite(scale)) throw new ShapeError(`${op}: scale must be a finite number, got ${scale}`);
-  return { batch, heads, nq, nk, headSize, scale, masked: !!mask };
+  return { batch, heads, nq, nk, headSize, scale, masked: !!mask, subgroups: !!target && subgroupsOf8(target) };
 }
 
 /** Workgroup size: the rows a workgroup owns (32 for short sequences so few lanes idle). */
@@ -77,7 +89,7 @@ function launch(g: AttentionGeometry, entry: string, rows: number, maskSlot: Slo
   const flat = entry === 'backward_stats';
   const size = flat ? 64 : workgroupFor(rows);
   return {
-    shader: 'attention',
+    shader: g.subgroups && !flat ? 'attention_subgroup' : 'attention',
     entry,
     overrides: { WORKGROUP_SIZE: size, DH4: g.headSize / 4, HAS_MASK: g.masked },
     uniforms: { rows: g.batch * g.heads * g.nq, heads: g.heads, nq: g.nq, nk: g.nk, scale_log2: g.scale * Math.LOG2E, scale: g.scale },
@@ -86,11 +98,14 @@ function launch(g: AttentionGeometry, entry: string, rows: number, maskSlot: Slo
   };
 }
 
-/** Plan of the forward: inputs (q, k, v[, mask]); output O; aux0 the row log-sum-exp [B, H, Nq]. */
-export function attentionPlan(q: Shape, k: Shape, v: Shape, mask: Shape | null, options: AttentionOptions = {}): KernelPlan {
-  const g = attentionGeometry('attention', q, k, v, mask, options);
+/**
+ * Plan of the forward: inputs (q, k, v[, mask]); output O; aux0 the row log-sum-exp [B, H, Nq]. `target`
+ * lets 8-lane CPU adapters take the subgroup kernel.
+ */
+export function attentionPlan(q: Shape, k: Shape, v: Shape, mask: Shape | null, options: AttentionOptions = {}, target?: MatmulTarget): KernelPlan {
+  const g = attentionGeometry('attention', q, k, v, mask, options, target);
   const launches = g.nq === 0 ? [] : [launch(g, 'forward', g.nq, 'in3', { q_in: 'in0', k_in: 'in1', v_in: 'in2', o_out: 'out', lse_out: 'aux0' })];
-  return { out: { shape: q, dtype: 'f32' }, aux: [{ shape: [g.batch, g.heads, g.nq], dtype: 'f32' }], temps: [], launches, variant: 'fused' };
+  return { out: { shape: q, dtype: 'f32' }, aux: [{ shape: [g.batch, g.heads, g.nq], dtype: 'f32' }], temps: [], launches, variant: g.subgroups ? 'fused (subgroup)' : 'fused' };
 }
 
 /**
@@ -98,9 +113,19 @@ export function attentionPlan(q: Shape, k: Shape, v: Shape, mask: Shape | null, 
  * aux1 dV. Three launches: per-query statistics (lse in base 2 and delta = sum dO * O), then dQ (one
  * invocation per query), then dK and dV (one per key). No atomics.
  */
-export function attentionBackwardPlan(q: Shape, k: Shape, v: Shape, o: Shape, lse: Shape, dout: Shape, mask: Shape | null, options: AttentionOptions = {}): KernelPlan {
+export function attentionBackwardPlan(
+  q: Shape,
+  k: Shape,
+  v: Shape,
+  o: Shape,
+  lse: Shape,
+  dout: Shape,
+  mask: Shape | null,
+  options: AttentionOptions = {},
+  target?: MatmulTarget,
+): KernelPlan {
   const op = 'attention_backward';
-  const g = attentionGeometry(op, q, k, v, mask, options);
+  const g = attentionGeometry(op, q, k, v, mask, options, target);
   const same = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
   if (!same(o, q) || !same(dout, q)) throw new ShapeError(`${op}: o ${formatShape(o)} and dO ${formatShape(dout)} must have q's shape ${formatShape(q)}`);
   if (!same(lse, [g.batch, g.heads, g.nq])) throw new ShapeError(`${op}: lse must be [${g.batch}, ${g.heads}, ${g.nq}], got ${formatShape(lse)}`);
@@ -124,14 +149,14 @@ export function attentionBackwardPlan(q: Shape, k: Shape, v: Shape, o: Shape, ls
     ],
     temps: [{ shape: [Math.max(1, rows), 2], dtype: 'f32' }],
     launches,
-    variant: 'fused',
+    variant: g.subgroups ? 'fused (subgroup)' : 'fused',
   };
 }
 
 /** Fused attention, eagerly: returns [O, lse]. */
 export async function attention(rt: KernelRuntime, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null = null, options: AttentionOptions = {}): Promise<[Tensor, Tensor]> {
   for (const t of [q, k, v, ...(mask ? [mask] : [])]) expectDType('attention', t, ['f32']);
-  const plan = attentionPlan(q.shape, k.shape, v.shape, mask?.shape ?? null, options);
+  const plan = attentionPlan(q.shape, k.shape, v.shape, mask?.shape ?? null, options, matmulTarget(rt));
   const [o, lse] = await runPlanOutputs(rt, plan, mask ? [q, k, v, mask] : [q, k, v], `attention(${q.name})`);
   return [o!, lse!];
 }
@@ -143,7 +168,7 @@ export async function attentionBackward(
   options: AttentionOptions = {},
 ): Promise<[Tensor, Tensor, Tensor]> {
   const { q, k, v, o, lse, dout, mask = null } = inputs;
-  const plan = attentionBackwardPlan(q.shape, k.shape, v.shape, o.shape, lse.shape, dout.shape, mask?.shape ?? null, options);
+  const plan = attentionBackwardPlan(q.shape, k.shape, v.shape, o.shape, lse.shape, dout.shape, mask?.shape ?? null, options, matmulTarget(rt));
   const list = [q, k, v, o, lse, dout, ...(mask ? [mask] : [])];
   for (const t of list) expectDType('attention_backward', t, ['f32']);
   const [dq, dk, dv] = await runPlanOutputs(rt, plan, list, `attention_backward(${q.name})`);
