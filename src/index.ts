@@ -5,3 +5,4 @@ export * from './kernels/index.js';
 export * from './graph/index.js';
 export * from './io/index.js';
 export * from './descriptors/index.js';
+export * as model from './model/index.js';

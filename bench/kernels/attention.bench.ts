@@ -7,7 +7,8 @@
  * (2 * B*H*Nq*Nk floats).
  */
 import type { Tensor as TfTensor } from '@tensorflow/tfjs-core';
-import { attention, attentionBackward } from '../../src/kernels/attention/attention.js';
+import { attention, attentionBackward, attentionPlan } from '../../src/kernels/attention/attention.js';
+import { matmulTarget } from '../../src/kernels/matmul/matmul.js';
 import type { Tensor } from '../../src/kernels/tensor.js';
 import { randomValues, releaseAll, type BenchContext, type KernelCase } from '../case.js';
 import { ensureTfjsGradients } from '../graph/tfjs-gradients.js';
@@ -69,7 +70,7 @@ function attentionCase(s: AttentionShape, withBackward: boolean): KernelCase {
         ours,
         tfjs,
         tfjsCheck: () => toOurLayout(tfjs()),
-        algorithm: `fused (${withBackward ? 'forward, backward_stats, backward_query, backward_key' : 'forward'}); tfjs: matMul+softmax+matMul${withBackward ? ' + tf.grads' : ''}`,
+        algorithm: `${attentionPlan(q.ours.shape, k.ours.shape, v.ours.shape, null, {}, matmulTarget(rt)).variant}; tfjs: matMul+softmax+matMul${withBackward ? ' + tf.grads' : ''}`,
         notes: { ours_extra_bytes: 4 * s.b * s.h * s.nq, tfjs_extra_bytes: 2 * 4 * pairs },
         release: () => {
           for (const t of extra) t.destroy();

@@ -10,6 +10,7 @@ import type { Activation } from '../kernels/reference.js';
 import { formatShape, type Shape } from '../kernels/shape.js';
 import type { DType } from '../kernels/tensor.js';
 import type { BinaryOp, UnaryOp } from '../kernels/elementwise/ops.js';
+import { buildAttention, type AttentionCallOptions } from './attention.js';
 import { getOp, type OpAttrs } from './ops/index.js';
 
 export type TensorKind = 'input' | 'constant' | 'param' | 'intermediate';
@@ -228,6 +229,16 @@ export class Graph {
     const inputs = bias ? [a, b, bias] : [a, b];
     const c = this.apply('matmul', inputs, { ...rest, activation: fused });
     return fused === activation ? c : this.apply(activation, [c]);
+  }
+
+  /**
+   * Multi-head attention, softmax(scale * Q K^T, keys masked) V, with Q [B, Nq, H, dh], K and V
+   * [B, Nk, H, dh] and an optional key mask [B, Nk] (1 keep, 0 drop); scale defaults to 1/sqrt(dh).
+   * The fused kernel (no Nq x Nk matrix in memory) where it takes the head size; otherwise matmul +
+   * softmax + matmul, with node names that say so (src/graph/attention.ts).
+   */
+  attention(q: SymbolicTensor, k: SymbolicTensor, v: SymbolicTensor, options: AttentionCallOptions = {}): SymbolicTensor {
+    return buildAttention(this, q, k, v, options);
   }
 
   /** y = x W^T + b with W [out, in] as in PyTorch's nn.Linear. */

@@ -1,5 +1,6 @@
 export { Graph, SymbolicTensor } from './graph.js';
 export type { GraphNode, Initializer, MatmulAttrs, ParamInfo, TensorKind } from './graph.js';
+export type { AttentionCallOptions } from './attention.js';
 export { backward } from './autodiff.js';
 export { compile, Executable, ExecutableCache, parameterGradients } from './executor.js';
 export type { CompileOptions, MemoryReport, ProfileRow } from './executor.js';

@@ -23,12 +23,7 @@ export interface AttentionOptions {
   scale?: number;
 }
 
-export interface AttentionGeometry {
-  batch: number;
-  heads: number;
-  nq: number;
-  nk: number;
-  headSize: number;
+export interface AttentionGeometry extends AttentionShapes {
   scale: number;
   masked: boolean;
   /** 8-lane subgroups: fetch shared rows with one load per subgroup (shaders/attention_subgroup.wgsl). */
@@ -42,16 +37,16 @@ export function fusedAttentionUnfit(headSize: number): string | null {
   return null;
 }
 
-/** Check Q, K, V (and the mask) and work out the geometry; ShapeError with the numbers otherwise. */
-export function attentionGeometry(
-  op: string,
-  q: Shape,
-  k: Shape,
-  v: Shape,
-  mask: Shape | null,
-  options: AttentionOptions = {},
-  target?: MatmulTarget,
-): AttentionGeometry {
+export interface AttentionShapes {
+  batch: number;
+  heads: number;
+  nq: number;
+  nk: number;
+  headSize: number;
+}
+
+/** Check Q, K, V (and the mask) against each other; ShapeError with the numbers otherwise. */
+export function attentionShapes(op: string, q: Shape, k: Shape, v: Shape, mask: Shape | null): AttentionShapes {
   const all = `q ${formatShape(q)}, k ${formatShape(k)}, v ${formatShape(v)}${mask ? `, mask ${formatShape(mask)}` : ''}`;
   for (const [name, s] of [['q', q], ['k', k], ['v', v]] as const) {
     if (s.length !== 4) throw new ShapeError(`${op}: ${name} must be [batch, tokens, heads, head size], got ${formatShape(s)} (${all})`);
@@ -69,12 +64,33 @@ export function attentionGeometry(
   }
   if (nk === 0) throw new ShapeError(`${op}: there are no keys (Nk = 0); ${all}`);
   if (headSize === 0) throw new ShapeError(`${op}: head size is 0; ${all}`);
-  const unfit = fusedAttentionUnfit(headSize);
-  if (unfit) throw new ShapeError(`${op}: the fused kernel cannot take this input: ${unfit} (Graph.attention composes matmul and softmax instead); ${all}`);
-  if (batch > MAX_GRID || heads > MAX_GRID) throw new ShapeError(`${op}: batch ${batch} and heads ${heads} must each be at most ${MAX_GRID}; ${all}`);
+  return { batch, heads, nq, nk, headSize };
+}
+
+/** The default scale 1 / sqrt(head size), or the given one (checked finite). */
+export function attentionScale(op: string, headSize: number, options: AttentionOptions): number {
   const scale = options.scale ?? 1 / Math.sqrt(headSize);
   if (!Number.isFinite(scale)) throw new ShapeError(`${op}: scale must be a finite number, got ${scale}`);
-  return { batch, heads, nq, nk, headSize, scale, masked: !!mask, subgroups: !!target && subgroupsOf8(target) };
+  return scale;
+}
+
+/** Check the inputs, and that the fused kernel takes them, and work out the geometry. */
+export function attentionGeometry(
+  op: string,
+  q: Shape,
+  k: Shape,
+  v: Shape,
+  mask: Shape | null,
+  options: AttentionOptions = {},
+  target?: MatmulTarget,
+): AttentionGeometry {
+  const shapes = attentionShapes(op, q, k, v, mask);
+  const unfit = fusedAttentionUnfit(shapes.headSize);
+  if (unfit) throw new ShapeError(`${op}: the fused kernel cannot take ${formatShape(q)}: ${unfit} (Graph.attention composes matmul and softmax instead)`);
+  if (shapes.batch > MAX_GRID || shapes.heads > MAX_GRID) {
+    throw new ShapeError(`${op}: batch ${shapes.batch} and heads ${shapes.heads} must each be at most ${MAX_GRID}`);
+  }
+  return { ...shapes, scale: attentionScale(op, shapes.headSize, options), masked: !!mask, subgroups: !!target && subgroupsOf8(target) };
 }
 
 /** Workgroup size: the rows a workgroup owns (32 for short sequences so few lanes idle). */

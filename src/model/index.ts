@@ -1,0 +1,5 @@
+/** LangSeg's building blocks, composed from graph ops. */
+export { descriptorScores, l2Normalize } from './descriptor-head.js';
+export type { DescriptorHeadOptions, DescriptorHeadScores } from './descriptor-head.js';
+export { linear, layerNorm, multiHeadAttention, transformerBlock } from './transformer.js';
+export type { AttentionBlockOptions, TransformerBlockOptions } from './transformer.js';
