@@ -10,16 +10,12 @@ import { Graph } from '../../src/graph/graph.js';
 import { attentionBackwardReference, attentionReference } from '../../src/kernels/attention/reference.js';
 import { host } from '../../src/kernels/reference.js';
 import { sizeOf } from '../../src/kernels/shape.js';
-import { compare } from '../helpers/check-op.js';
+import { expectClose } from '../helpers/check-op.js';
 import { randomValues } from '../helpers/random.js';
 import { useRuntime } from '../helpers/runtime.js';
 
 const ctx = useRuntime();
 
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number): void {
-  const r = compare(got, want, rtol, atol);
-  expect(r.ok, `${what}: element ${r.worstIndex} is ${r.got}, reference ${r.want} (|error| ${r.maxAbsError})`).toBe(true);
-}
 
 describe('Graph.attention', () => {
   // [head size, expected form]

@@ -49,6 +49,16 @@ export function compare(got: ArrayLike<number>, want: ArrayLike<number>, rtol: n
   return worst;
 }
 
+/**
+ * Expect `got` to match `want` element by element (see compare()); `against` names the other side in the
+ * failure message ('reference', 'PyTorch', 'float64').
+ */
+export function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number, against = 'reference'): void {
+  expect(got.length, `${what} length`).toBe(want.length);
+  const r = compare(got, want, rtol, atol);
+  expect(r.ok, `${what}: element ${r.worstIndex} is ${r.got}, ${against} ${r.want} (|error| ${r.maxAbsError})`).toBe(true);
+}
+
 /** Run kernel `name` on inputs of the given shapes and check it against its CPU reference. */
 export async function checkOp(
   rt: KernelRuntime,

@@ -12,17 +12,12 @@ import { subgroupsOf8 } from '../../src/kernels/matmul/select.js';
 import { host } from '../../src/kernels/reference.js';
 import { sizeOf } from '../../src/kernels/shape.js';
 import type { Tensor } from '../../src/kernels/tensor.js';
-import { checkOp, compare } from '../helpers/check-op.js';
+import { checkOp, expectClose } from '../helpers/check-op.js';
 import { randomValues } from '../helpers/random.js';
 import { useRuntime } from '../helpers/runtime.js';
 
 const ctx = useRuntime();
 
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): void {
-  expect(got.length, `${what} length`).toBe(want.length);
-  const r = compare(got, want, rtol, atol);
-  expect(r.ok, `${what}: element ${r.worstIndex} is ${r.got}, reference ${r.want} (|error| ${r.maxAbsError})`).toBe(true);
-}
 
 interface Case {
   b: number;
@@ -88,7 +83,7 @@ describe.each(['portable', 'subgroup'])('fused attention (%s)', (kind) => {
       for (const t of [q, k, v, dout, o, lse, dq, dk, dv, ...(mask ? [mask] : [])]) t.destroy();
 
       for (const x of got) expect(x.every(Number.isFinite) || x === got[1], 'no NaN or inf').toBe(true);
-      expectClose('O', got[0]!, ref.o.data);
+      expectClose('O', got[0]!, ref.o.data, 1e-4, 1e-5);
       // A fully masked row's log-sum-exp is -inf in the reference; the kernel writes a large negative sentinel.
       const lseWant = ref.lse.data.map((x) => (x === -Infinity ? -3e38 : x));
       expectClose('lse', got[1]!, lseWant, 1e-5, 1e-5);

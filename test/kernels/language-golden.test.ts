@@ -3,21 +3,19 @@
  * input gradients through the graph's autodiff (so the gradient rules and the compiled executor with
  * plan constants are checked too).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { backward } from '../../src/graph/autodiff.js';
 import { compile } from '../../src/graph/executor.js';
 import { Graph } from '../../src/graph/graph.js';
-import { compare } from '../helpers/check-op.js';
+import { expectClose as close } from '../helpers/check-op.js';
 import { loadGolden } from '../helpers/golden.js';
 import { useRuntime } from '../helpers/runtime.js';
 
+
+const expectClose = (what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number) =>
+  close(what, got, want, rtol, atol, 'PyTorch');
 const ctx = useRuntime();
 
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number): void {
-  expect(got.length, `${what} length`).toBe(want.length);
-  const r = compare(got, want, rtol, atol);
-  expect(r.ok, `${what}: element ${r.worstIndex} is ${r.got}, PyTorch ${r.want} (|error| ${r.maxAbsError})`).toBe(true);
-}
 
 /** Build y = op(input) and loss = sum(y * grad_out), run forward and backward, return y and d loss / d input. */
 async function runWithGradient(op: string, inputName: string, fixture: string): Promise<{ out: Float32Array; grad: Float32Array }> {

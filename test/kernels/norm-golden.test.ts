@@ -2,23 +2,21 @@
  * Group norm, layer norm and folded batch norm against PyTorch (tools/pytorch/golden_norm.py): outputs,
  * and the input, weight and bias gradients through the graph's autodiff.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { backward } from '../../src/graph/autodiff.js';
 import { compile } from '../../src/graph/executor.js';
 import { Graph } from '../../src/graph/graph.js';
 import { getOp } from '../../src/graph/ops/index.js';
 import { batchNormInference, foldBatchNorm } from '../../src/kernels/norm/batch-norm.js';
-import { compare } from '../helpers/check-op.js';
+import { expectClose as close } from '../helpers/check-op.js';
 import { loadGolden } from '../helpers/golden.js';
 import { useRuntime } from '../helpers/runtime.js';
 
+
+const expectClose = (what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number) =>
+  close(what, got, want, rtol, atol, 'PyTorch');
 const ctx = useRuntime();
 
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number): void {
-  expect(got.length, `${what} length`).toBe(want.length);
-  const r = compare(got, want, rtol, atol);
-  expect(r.ok, `${what}: element ${r.worstIndex} is ${r.got}, PyTorch ${r.want} (|error| ${r.maxAbsError})`).toBe(true);
-}
 
 interface Tol {
   rtol: number;

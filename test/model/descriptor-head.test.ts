@@ -8,10 +8,13 @@ import { backward } from '../../src/graph/autodiff.js';
 import { compile } from '../../src/graph/executor.js';
 import { Graph } from '../../src/graph/graph.js';
 import { descriptorScores, l2Normalize } from '../../src/model/descriptor-head.js';
-import { compare } from '../helpers/check-op.js';
+import { expectClose as close } from '../helpers/check-op.js';
 import { randomValues } from '../helpers/random.js';
 import { useRuntime } from '../helpers/runtime.js';
 
+
+const expectClose = (what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number) =>
+  close(what, got, want, rtol, atol, 'float64');
 const ctx = useRuntime();
 
 interface Problem {
@@ -58,11 +61,6 @@ function headReference(p: Problem, pixels: ArrayLike<number>, descriptors: Array
   return { s, classes };
 }
 
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number): void {
-  expect(got.length, `${what} length`).toBe(want.length);
-  const r = compare(got, want, rtol, atol);
-  expect(r.ok, `${what}: element ${r.worstIndex} is ${r.got}, float64 ${r.want} (|error| ${r.maxAbsError})`).toBe(true);
-}
 
 describe('descriptorScores', () => {
   it('matches the float64 formula: normalise, score, group log-sum-exp', async () => {
