@@ -5,3 +5,5 @@ export { TOKENIZER_FORMAT, TOKENIZER_VERSION, MAX_VOCAB_SIZE, MAX_NGRAM } from '
 export type { TokenizerConfig, TokenizerJSON } from './tokenizer-config.js';
 export { normalizeText, splitWords, textWords, charNgrams } from './text.js';
 export { fnv1a32 } from './hash.js';
+export { validateDescriptorSet, flattenDescriptors } from './descriptor-set.js';
+export type { DescriptorSet } from './descriptor-set.js';

@@ -36,6 +36,7 @@ export class Parameters {
   /** Optimizer steps taken so far (bias correction and checkpoints use it). */
   step = 0;
   private readonly byTensor = new Map<SymbolicTensor, ParamEntry>();
+  private readonly byName = new Map<string, ParamEntry>();
 
   private constructor(
     readonly rt: KernelRuntime,
@@ -45,7 +46,10 @@ export class Parameters {
   ) {
     this.entries = entries;
     this.totalFloats = totalFloats;
-    for (const e of entries) this.byTensor.set(e.tensor, e);
+    for (const e of entries) {
+      this.byTensor.set(e.tensor, e);
+      this.byName.set(e.name, e);
+    }
     const device = rt.device;
     const bytes = Math.max(4, totalFloats * 4);
     const make = (label: string) => device.createBuffer({ label, size: bytes, usage: USAGE() });
@@ -80,12 +84,24 @@ export class Parameters {
     return new Parameters(rt, entries, offset, options.seed ?? 0);
   }
 
+  /**
+   * Whether `t` is one of these parameters: the tensor they were made from, or a parameter of another graph
+   * with the same name and shape (so a training graph and an inference graph of one model share weights).
+   */
   has(t: SymbolicTensor): boolean {
-    return this.byTensor.has(t);
+    return this.lookup(t) !== undefined;
+  }
+
+  private lookup(t: SymbolicTensor): ParamEntry | undefined {
+    const e = this.byTensor.get(t) ?? this.byName.get(t.name);
+    if (!e || e.tensor === t) return e;
+    const same = e.shape.length === t.shape.length && e.shape.every((d, i) => d === t.shape[i]);
+    if (!same) throw new ShapeError(`parameter '${t.name}' is ${formatShape(t.shape)} in this graph but ${formatShape(e.shape)} in the given Parameters`);
+    return e;
   }
 
   entry(t: SymbolicTensor): ParamEntry {
-    const e = this.byTensor.get(t);
+    const e = this.lookup(t);
     if (!e) throw new ShapeError(`'${t.name}' is not a parameter of this Parameters object`);
     return e;
   }
