@@ -42,4 +42,8 @@ export { embeddingBag, embeddingBagBackward } from './embedding.js';
 export type { EmbeddingBags, BagMode } from './embedding.js';
 export { groupLogSumExp, groupLogSumExpBackward } from './group-logsumexp.js';
 export type { GroupLogSumExpOptions } from './group-logsumexp.js';
+export { checkLabels, crossEntropy, crossEntropyBackward } from './cross-entropy.js';
+export type { CrossEntropyOptions } from './cross-entropy.js';
+export { groupMask } from './group-mask.js';
+export type { GroupMaskOptions } from './group-mask.js';
 export { runPlanOutputs } from './launch.js';

@@ -13,7 +13,9 @@ import attentionSubgroup from '../../shaders/attention_subgroup.wgsl';
 import binary from '../../shaders/binary.wgsl';
 import conv2d from '../../shaders/conv2d.wgsl';
 import conv2dSubgroup from '../../shaders/conv2d_subgroup.wgsl';
+import crossEntropy from '../../shaders/cross_entropy.wgsl';
 import groupLogsumexp from '../../shaders/group_logsumexp.wgsl';
+import groupMask from '../../shaders/group_mask.wgsl';
 import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
 import matmulRegisterTiledSubgroup from '../../shaders/matmul_register_tiled_subgroup.wgsl';
 import matmulRegisterTiledVec4 from '../../shaders/matmul_register_tiled_vec4.wgsl';
@@ -64,6 +66,8 @@ const SOURCES = {
   matmul_workgroup_tiled: matmulWorkgroupTiled,
   segment_sum: segmentSum,
   group_logsumexp: groupLogsumexp,
+  cross_entropy: crossEntropy,
+  group_mask: groupMask,
 } as const;
 
 export type ShaderName = keyof typeof SOURCES;

@@ -4,6 +4,7 @@ import './attention.js';
 import './conv.js';
 import './norm.js';
 import './language.js';
+import './losses.js';
 import './sampling.js';
 
 export { getOp, opNames, defineOp } from '../op-registry.js';
