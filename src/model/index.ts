@@ -5,3 +5,17 @@ export { linear, layerNorm, multiHeadAttention, transformerBlock } from './trans
 export type { AttentionBlockOptions, TransformerBlockOptions } from './transformer.js';
 export { checkLabels, downsampleLabels, genLoss, msLoss, segLoss, totalLoss, tripletLoss, tripletSamplePositions } from './losses.js';
 export type { LossTerms, TripletOptions } from './losses.js';
+export { PRESETS, resolveConfig, validateConfig } from './config.js';
+export type { LangSegConfig, Ablation, LossWeights, TextEncoderConfig, VitConfig, Backbone, PresetName, ConfigOverrides } from './config.js';
+export { buildLangSeg, IMAGE_MEAN, IMAGE_STD } from './langseg.js';
+export type { LangSegGraph, LangSegBuildOptions } from './langseg.js';
+export { LangSegModel, Trainer, Predictor } from './model.js';
+export type { TrainOptions, StepLosses, Prediction } from './model.js';
+export { textEncoder, classEmbeddings } from './text-encoder.js';
+export type { TokenBatch } from './text-encoder.js';
+export { textVisualFusion } from './fusion.js';
+export { imageEncoder } from './image-encoder.js';
+export { featurePyramid } from './pyramid.js';
+export type { FeaturePyramid } from './pyramid.js';
+export { pixelDecoder } from './decoder.js';
+export { conv2d, convTranspose2d, groupNorm, convNormRelu } from './conv.js';

@@ -1,0 +1,3 @@
+/** Data: toy scenes now; synthetic scenes, dataset readers, codecs and metrics later. */
+export { toyScenes, TOY_CLASSES } from './toy-scenes.js';
+export type { ToyBatch } from './toy-scenes.js';
