@@ -10,7 +10,7 @@ import { flattenDescriptors, validateDescriptorSet, type DescriptorSet } from '.
 import { Tokenizer } from '../descriptors/tokenizer.js';
 import { CheckpointError, ShapeError } from '../errors.js';
 import { parametersToCheckpoint, loadParametersFromCheckpoint } from '../graph/checkpoint.js';
-import { compile, type Executable } from '../graph/executor.js';
+import { compile, parameterGradients, type Executable } from '../graph/executor.js';
 import { Parameters } from '../graph/parameters.js';
 import type { AdamWConfig } from '../kernels/optimizer.js';
 import { KernelRuntime } from '../kernels/runtime.js';
@@ -126,6 +126,30 @@ export class LangSegModel {
     const probabilities = g.transpose(g.softmax(g.transpose(built.logits, [0, 2, 3, 1])), [0, 3, 1, 2]);
     const exe = await compile(this.rt, g, { outputs: [built.logits, probabilities], parameters: this.parameters });
     return new Predictor(built, exe, probabilities.name);
+  }
+
+  /**
+   * Losses, logits and every parameter's gradient for one batch, without a step (for parity checks
+   * against the PyTorch mirror and for debugging). Compiles a graph each call.
+   */
+  async gradients(images: Float32Array, labels: ArrayLike<number>): Promise<{ losses: StepLosses; logits: Float32Array; grads: Record<string, Float32Array> }> {
+    const batch = images.length / (3 * this.config.imageSize[0] * this.config.imageSize[1]);
+    const built = buildLangSeg(this.config, { batch, descriptors: this.descriptors, tokenizer: this.tokenizer, training: true });
+    checkLabels(labels, built.classes.length, this.config.ignoreLabel);
+    const terms = built.losses!;
+    const grads = parameterGradients(built.graph, terms.total);
+    const named = [terms.total, terms.seg, terms.gen, terms.triplet, terms.ms].filter((t) => t !== undefined);
+    const exe = await compile(this.rt, built.graph, { outputs: [built.logits, ...named, ...grads.values()], parameters: this.parameters });
+    try {
+      const out = await exe.run({ images, labels });
+      const losses: StepLosses = { total: out[terms.total.name]![0]!, seg: out[terms.seg.name]![0]! };
+      for (const key of ['gen', 'triplet', 'ms'] as const) if (terms[key]) losses[key] = out[terms[key].name]![0]!;
+      const byName: Record<string, Float32Array> = {};
+      for (const [param, grad] of grads) byName[param.name] = out[grad.name]!;
+      return { losses, logits: out[built.logits.name]!, grads: byName };
+    } finally {
+      exe.destroy();
+    }
   }
 
   /** Checkpoint bytes: weights, optimizer moments, step, and the config, tokenizer and descriptor set. */
