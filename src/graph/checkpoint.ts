@@ -13,6 +13,8 @@ export interface CheckpointOptions {
   config?: unknown;
   /** Also store the optimizer moments (default true). */
   optimizer?: boolean;
+  /** More tensors to store beside the parameters (data a model needs that is not trained). */
+  extra?: Readonly<Record<string, TensorToWrite>>;
 }
 
 const MOMENTS = [
@@ -30,6 +32,10 @@ export async function parametersToCheckpoint(params: Parameters, options: Checkp
       const moments = await params.read(buffer);
       for (const e of params.entries) tensors[`optimizer.${e.name}.${suffix}`] = { dtype: 'F32', shape: e.shape, data: moments[e.name]! };
     }
+  }
+  for (const [name, t] of Object.entries(options.extra ?? {})) {
+    if (name in tensors) throw new CheckpointError(`checkpoint: extra tensor '${name}' has the name of a parameter`);
+    tensors[name] = t;
   }
   return serializeCheckpoint({ tensors, step: params.step, config: options.config ?? null });
 }

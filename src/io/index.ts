@@ -12,3 +12,5 @@ export type { DecodedTensor, ReadableDType, TensorToWrite, WritableDType, Writab
 export { serializeCheckpoint, parseCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.js';
 export type { Checkpoint, CheckpointExpectation, CheckpointInput } from './checkpoint.js';
 export { sha256Hex } from './sha256.js';
+export { readDescriptorEmbeddings } from './descriptor-embeddings.js';
+export type { DescriptorEmbeddings } from './descriptor-embeddings.js';

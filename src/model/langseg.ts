@@ -11,7 +11,7 @@ import { ShapeError } from '../errors.js';
 import { Graph, type SymbolicTensor } from '../graph/graph.js';
 import type { LangSegConfig } from './config.js';
 import { pixelDecoder } from './decoder.js';
-import { descriptorScores } from './descriptor-head.js';
+import { descriptorScores, l2Normalize } from './descriptor-head.js';
 import { textVisualFusion } from './fusion.js';
 import { imageEncoder } from './image-encoder.js';
 import { downsampleLabels, genLoss, msLoss, segLoss, totalLoss, tripletLoss, type LossTerms } from './losses.js';
@@ -30,6 +30,11 @@ export interface LangSegBuildOptions {
   tokenizer: Tokenizer;
   /** Add the label input and the losses. */
   training: boolean;
+  /**
+   * Precomputed descriptor embeddings [K, D] (row k for the set's k-th descriptor in order) to use
+   * instead of the language encoder: frozen, no `text.*` parameters. See readDescriptorEmbeddings.
+   */
+  frozenEmbeddings?: Float32Array;
 }
 
 export interface LangSegGraph {
@@ -58,6 +63,19 @@ function normalizeImages(g: Graph, images: SymbolicTensor): SymbolicTensor {
   return g.mul(g.sub(images, mean), invStd);
 }
 
+/** Frozen embeddings as a constant [K, D], l2-normalised; a ShapeError when they do not fit the set or D. */
+function frozenDescriptorEmbeddings(g: Graph, cfg: LangSegConfig, data: Float32Array, count: number): SymbolicTensor {
+  const d = cfg.embedDim;
+  if (data.length !== count * d) {
+    const width = data.length / count;
+    throw new ShapeError(
+      `frozen descriptor embeddings: ${data.length} values do not make ${count} rows of embedDim ${d}` +
+        (Number.isInteger(width) ? ` (they are ${width} wide: set embedDim to ${width}, or project them to ${d} first)` : ` (the set has ${count} descriptors)`),
+    );
+  }
+  return l2Normalize(g, g.constant(data, [count, d], 'text.frozen_embeddings'), 1);
+}
+
 /** Build the LangSeg graph for `cfg` (see LangSegBuildOptions). */
 export function buildLangSeg(cfg: LangSegConfig, options: LangSegBuildOptions): LangSegGraph {
   const { batch, descriptors, tokenizer, training } = options;
@@ -79,7 +97,9 @@ export function buildLangSeg(cfg: LangSegConfig, options: LangSegBuildOptions): 
   } else {
     const flat = flattenDescriptors(descriptors, { singleDescriptor: cfg.ablation.singleDescriptor });
     groups = flat.groups;
-    t = textEncoder(g, cfg, tokenizer.encode(flat.texts), tokenizer.vocabSize);
+    t = options.frozenEmbeddings
+      ? frozenDescriptorEmbeddings(g, cfg, options.frozenEmbeddings, flat.texts.length)
+      : textEncoder(g, cfg, tokenizer.encode(flat.texts), tokenizer.vocabSize);
   }
 
   const fused = textVisualFusion(g, cfg, pyramid.query8, t, pyramid.fused);

@@ -15,6 +15,7 @@ import { Parameters } from '../graph/parameters.js';
 import type { AdamWConfig } from '../kernels/optimizer.js';
 import { KernelRuntime } from '../kernels/runtime.js';
 import { parseCheckpoint } from '../io/checkpoint.js';
+import type { TensorToWrite } from '../io/safetensors-dtypes.js';
 import { validateConfig, type LangSegConfig } from './config.js';
 import { buildLangSeg, type LangSegGraph } from './langseg.js';
 import { checkLabels } from './losses.js';
@@ -47,6 +48,17 @@ interface StoredModel {
   model: LangSegConfig;
   tokenizer: unknown;
   descriptors: DescriptorSet;
+}
+
+/** Where a checkpoint keeps frozen descriptor embeddings (they are data, not parameters). */
+const FROZEN_TENSOR = 'frozen.descriptor_embeddings';
+
+export interface CreateOptions {
+  seed?: number;
+  /** The tokenizer (default: built from the set's class names and descriptors). */
+  tokenizer?: Tokenizer;
+  /** Precomputed descriptor embeddings [K, D] for the set, used frozen instead of the language encoder. */
+  frozenEmbeddings?: Float32Array;
 }
 
 /** A training step executable of a model; see LangSegModel.trainer. */
@@ -90,24 +102,31 @@ export class LangSegModel {
     readonly tokenizer: Tokenizer,
     readonly descriptors: DescriptorSet,
     readonly parameters: Parameters,
+    /** Frozen descriptor embeddings of `descriptors`, when the model uses them instead of its text encoder. */
+    readonly frozenEmbeddings: Float32Array | null,
   ) {}
 
   /** A freshly initialised model (seeded) for a config and a training descriptor set. */
-  static create(device: LangsegDevice | KernelRuntime, config: LangSegConfig, descriptors: DescriptorSet, options: { seed?: number; tokenizer?: Tokenizer } = {}): LangSegModel {
+  static create(device: LangsegDevice | KernelRuntime, config: LangSegConfig, descriptors: DescriptorSet, options: CreateOptions = {}): LangSegModel {
     validateConfig(config);
     validateDescriptorSet(descriptors);
     const rt = device instanceof KernelRuntime ? device : new KernelRuntime(device);
     const tokenizer =
       options.tokenizer ??
       Tokenizer.fromTexts([...descriptors.classes, ...flattenDescriptors(descriptors).texts], { buckets: config.text.buckets, maxTokens: config.text.maxTokens });
-    const built = buildLangSeg(config, { batch: 1, descriptors, tokenizer, training: false });
+    const frozenEmbeddings = options.frozenEmbeddings ?? null;
+    const built = buildLangSeg(config, { batch: 1, descriptors, tokenizer, training: false, frozenEmbeddings: frozenEmbeddings ?? undefined });
     const parameters = Parameters.create(rt, built.graph, { seed: options.seed ?? 0 });
-    return new LangSegModel(rt, config, tokenizer, descriptors, parameters);
+    return new LangSegModel(rt, config, tokenizer, descriptors, parameters, frozenEmbeddings);
+  }
+
+  private build(batch: number, training: boolean, descriptors = this.descriptors, frozenEmbeddings = this.frozenEmbeddings): LangSegGraph {
+    return buildLangSeg(this.config, { batch, descriptors, tokenizer: this.tokenizer, training, frozenEmbeddings: frozenEmbeddings ?? undefined });
   }
 
   /** Compile a training step for a batch size. */
   async trainer(options: TrainOptions): Promise<Trainer> {
-    const built = buildLangSeg(this.config, { batch: options.batch, descriptors: this.descriptors, tokenizer: this.tokenizer, training: true });
+    const built = this.build(options.batch, true);
     const losses = built.losses!;
     const optimizer: AdamWConfig = { kind: 'adamw', lr: 1e-3, weightDecay: 1e-4, maxGradNorm: 1, ...options.optimizer };
     const outputs = [losses.total, losses.seg, losses.gen, losses.triplet, losses.ms].filter((t) => t !== undefined);
@@ -115,12 +134,19 @@ export class LangSegModel {
     return new Trainer(this, built, exe, options.batch);
   }
 
-  /** Compile inference for a batch size and a class set (default: the training set). */
-  async predictor(batch: number, descriptors: DescriptorSet = this.descriptors): Promise<Predictor> {
-    if (this.config.ablation.noLanguage && descriptors !== this.descriptors) {
+  /**
+   * Compile inference for a batch size and a class set (default: the training set). A model with frozen
+   * embeddings needs the new set's embeddings too.
+   */
+  async predictor(batch: number, descriptors: DescriptorSet = this.descriptors, options: { frozenEmbeddings?: Float32Array } = {}): Promise<Predictor> {
+    const otherSet = descriptors !== this.descriptors;
+    if (this.config.ablation.noLanguage && otherSet) {
       throw new ShapeError('predictor: a model trained with noLanguage has one learned vector per training class; it cannot take another class set');
     }
-    const built = buildLangSeg(this.config, { batch, descriptors, tokenizer: this.tokenizer, training: false });
+    if (this.frozenEmbeddings && otherSet && !options.frozenEmbeddings) {
+      throw new ShapeError('predictor: this model uses frozen descriptor embeddings; give the new class set\'s embeddings (frozenEmbeddings) too');
+    }
+    const built = this.build(batch, false, descriptors, options.frozenEmbeddings ?? (otherSet ? null : this.frozenEmbeddings));
     const g = built.graph;
     // Softmax over classes: move C last, softmax, move it back.
     const probabilities = g.transpose(g.softmax(g.transpose(built.logits, [0, 2, 3, 1])), [0, 3, 1, 2]);
@@ -134,7 +160,7 @@ export class LangSegModel {
    */
   async gradients(images: Float32Array, labels: ArrayLike<number>): Promise<{ losses: StepLosses; logits: Float32Array; grads: Record<string, Float32Array> }> {
     const batch = images.length / (3 * this.config.imageSize[0] * this.config.imageSize[1]);
-    const built = buildLangSeg(this.config, { batch, descriptors: this.descriptors, tokenizer: this.tokenizer, training: true });
+    const built = this.build(batch, true);
     checkLabels(labels, built.classes.length, this.config.ignoreLabel);
     const terms = built.losses!;
     const grads = parameterGradients(built.graph, terms.total);
@@ -155,7 +181,10 @@ export class LangSegModel {
   /** Checkpoint bytes: weights, optimizer moments, step, and the config, tokenizer and descriptor set. */
   async save(): Promise<Uint8Array> {
     const stored: StoredModel = { model: this.config, tokenizer: this.tokenizer.toJSON(), descriptors: this.descriptors };
-    return parametersToCheckpoint(this.parameters, { config: stored });
+    const extra: Record<string, TensorToWrite> = this.frozenEmbeddings
+      ? { [FROZEN_TENSOR]: { dtype: 'F32' as const, shape: [this.frozenEmbeddings.length / this.config.embedDim, this.config.embedDim], data: this.frozenEmbeddings } }
+      : {};
+    return parametersToCheckpoint(this.parameters, { config: stored, extra });
   }
 
   /** A model from checkpoint bytes written by save(). */
@@ -165,7 +194,12 @@ export class LangSegModel {
     if (!stored || typeof stored !== 'object' || !stored.model || !stored.tokenizer || !stored.descriptors) {
       throw new CheckpointError('checkpoint: its metadata has no LangSeg model (config, tokenizer and descriptors); was it written by LangSegModel.save()?');
     }
-    const model = LangSegModel.create(device, stored.model, stored.descriptors, { tokenizer: Tokenizer.fromJSON(stored.tokenizer) });
+    const frozen = checkpoint.tensors[FROZEN_TENSOR];
+    if (frozen && !(frozen.data instanceof Float32Array)) throw new CheckpointError(`checkpoint: '${FROZEN_TENSOR}' is ${frozen.dtype}, not a float tensor`);
+    const model = LangSegModel.create(device, stored.model, stored.descriptors, {
+      tokenizer: Tokenizer.fromJSON(stored.tokenizer),
+      frozenEmbeddings: frozen ? (frozen.data as Float32Array) : undefined,
+    });
     const { step } = await loadParametersFromCheckpoint(model.parameters, bytes);
     model.parameters.step = step;
     return model;

@@ -8,6 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { toyScenes, TOY_CLASSES } from '../../src/data/toy-scenes.js';
 import { resolveConfig, type Ablation } from '../../src/model/config.js';
 import { LangSegModel, type StepLosses } from '../../src/model/model.js';
+import { flattenDescriptors } from '../../src/descriptors/descriptor-set.js';
+import { readDescriptorEmbeddings } from '../../src/io/descriptor-embeddings.js';
+import { encodeSafetensors } from '../../src/io/safetensors.js';
+import { randomValues } from '../helpers/random.js';
 import { useRuntime } from '../helpers/runtime.js';
 
 const ctx = useRuntime();
@@ -110,5 +114,38 @@ describe('LangSeg inference', () => {
     trainer.destroy();
     expect(() => LangSegModel.create(ctx.rt, cfg(), { classes: ['a', 'b'], descriptors: [['x'], []] })).toThrow(/class 'b' \(id 1\) has no descriptors/);
     model.destroy();
+  });
+});
+
+describe('frozen descriptor embeddings', () => {
+  const k = flattenDescriptors(TOY_CLASSES).texts.length;
+  const file = (width: number) => encodeSafetensors({ embeddings: { dtype: 'F32', shape: [k, width], data: randomValues(k * width, 9) } });
+
+  it('train and predict with embeddings from a safetensors file instead of the language encoder; a checkpoint keeps them', async () => {
+    const c = cfg();
+    const { data } = readDescriptorEmbeddings(file(c.embedDim));
+    const model = LangSegModel.create(ctx.rt, c, TOY_CLASSES, { seed: 5, frozenEmbeddings: data });
+    expect([...model.parameters.entries].some((e) => e.name.startsWith('text.'))).toBe(false);
+    const [losses] = await train(model, 1);
+    expect(Number.isFinite(losses!.total)).toBe(true);
+    const one = batchAt(0).images.slice(0, 3 * SIZE * SIZE);
+    const p = await (await model.predictor(1)).predict(one);
+    const loaded = await LangSegModel.load(ctx.rt, await model.save());
+    expect(Array.from(loaded.frozenEmbeddings!)).toEqual(Array.from(data));
+    const q = await (await loaded.predictor(1)).predict(one);
+    expect(Array.from(q.probabilities)).toEqual(Array.from(p.probabilities));
+    await expect(model.predictor(1, { classes: ['x'], descriptors: [['y']] })).rejects.toThrow(/give the new class set's embeddings/);
+    model.destroy();
+    loaded.destroy();
+  });
+
+  it('refuses embeddings of the wrong width or count, and malformed files', () => {
+    const c = cfg();
+    const wide = readDescriptorEmbeddings(file(32)).data;
+    expect(() => LangSegModel.create(ctx.rt, c, TOY_CLASSES, { frozenEmbeddings: wide })).toThrow(/do not make 12 rows of embedDim 64 \(they are 32 wide: set embedDim to 32/);
+    const two = encodeSafetensors({ a: { dtype: 'F32', shape: [2], data: new Float32Array(2) }, b: { dtype: 'F32', shape: [2], data: new Float32Array(2) } });
+    expect(() => readDescriptorEmbeddings(two)).toThrow(/name the \[K, D\] one 'embeddings'/);
+    const flat = encodeSafetensors({ embeddings: { dtype: 'F32', shape: [4], data: new Float32Array(4) } });
+    expect(() => readDescriptorEmbeddings(flat)).toThrow(/must be a float tensor \[K, D\]/);
   });
 });
