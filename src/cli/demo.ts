@@ -5,6 +5,7 @@
 import type { LangsegDevice } from '../device/device.js';
 import { matmul, matmulPlan } from '../kernels/matmul/matmul.js';
 import { KernelRuntime } from '../kernels/runtime.js';
+import { intOption, type Command } from './command.js';
 
 export async function runDemo(dev: LangsegDevice, log: (line: string) => void, size = 1024): Promise<boolean> {
   const rt = new KernelRuntime(dev);
@@ -43,3 +44,18 @@ export async function runDemo(dev: LangsegDevice, log: (line: string) => void, s
   tb.destroy();
   return ok;
 }
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'run and verify a 1024^3 matmul on the GPU and print its GFLOP/s',
+  help: `usage: langseg demo [--size N]
+
+Multiplies two N x N matrices on the GPU (default 1024), checks sampled elements against a float64
+CPU reference, and prints the median time and GFLOP/s over 5 runs.`,
+  options: { size: { type: 'string' } },
+  needsDevice: true,
+  async run({ values, device, log }) {
+    const size = intOption(values, 'size', 1024, 1, 8192);
+    return (await runDemo(device!, log, size)) ? 0 : 1;
+  },
+};

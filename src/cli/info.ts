@@ -1,5 +1,6 @@
 /** `langseg info`: what adapter and device this machine gives us. */
 import type { LangsegDevice } from '../device/device.js';
+import type { Command } from './command.js';
 
 /** Limits worth knowing when sizing models and batches. */
 const KEY_LIMITS = [
@@ -27,3 +28,19 @@ export function formatInfo(dev: LangsegDevice): string {
   ];
   return lines.join('\n');
 }
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'print the WebGPU adapter, its features and key limits',
+  help: `usage: langseg info [--json]
+
+Prints the adapter's vendor, architecture, description, features and the limits that matter for
+sizing tensors. --json prints the same as JSON.`,
+  options: { json: { type: 'boolean' } },
+  needsDevice: true,
+  async run({ values, device, log }) {
+    const dev = device!;
+    log(values.json ? JSON.stringify({ adapter: dev.adapter, features: [...dev.features], limits: dev.limits }, null, 2) : formatInfo(dev));
+    return 0;
+  },
+};
