@@ -11,6 +11,7 @@ import { graphCases } from './graph/graph.bench.js';
 import { kernelCases } from './kernels/kernels.bench.js';
 import { visionCases } from './kernels/vision.bench.js';
 import { attentionCases } from './kernels/attention.bench.js';
+import { layoutCases } from './kernels/layout.bench.js';
 import { formatTable, writeJsonAtomic } from './report.js';
 import { TOLERANCE, type CaseResult } from './run-case.js';
 import { CHECK_STEPS, LOSS_TOLERANCE } from './run-graph-case.js';
@@ -21,6 +22,7 @@ const SUITES: Record<string, Suite> = {
   kernels: kernelSuite(kernelCases),
   vision: kernelSuite(visionCases),
   attention: kernelSuite(attentionCases),
+  layout: kernelSuite(layoutCases),
   graph: trainSuite(graphCases),
 };
 const DEFAULT_REPEATS = 10;

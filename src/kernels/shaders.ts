@@ -14,6 +14,7 @@ import binary from '../../shaders/binary.wgsl';
 import conv2d from '../../shaders/conv2d.wgsl';
 import conv2dSubgroup from '../../shaders/conv2d_subgroup.wgsl';
 import crossEntropy from '../../shaders/cross_entropy.wgsl';
+import conv2dNhwc from '../../shaders/conv2d_nhwc.wgsl';
 import groupLogsumexp from '../../shaders/group_logsumexp.wgsl';
 import groupMask from '../../shaders/group_mask.wgsl';
 import matmulRegisterTiled from '../../shaders/matmul_register_tiled.wgsl';
@@ -60,6 +61,7 @@ const SOURCES = {
   shape_ops: shapeOps,
   conv2d,
   conv2d_subgroup: conv2dSubgroup,
+  conv2d_nhwc: conv2dNhwc,
   matmul_register_tiled: matmulRegisterTiled,
   matmul_register_tiled_subgroup: matmulRegisterTiledSubgroup,
   matmul_register_tiled_vec4: matmulRegisterTiledVec4,

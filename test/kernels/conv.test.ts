@@ -88,6 +88,11 @@ describe('conv2d forward (depthwise kernel) against the float64 reference', () =
     { x: [1, 2, 7, 7], w: [2, 1, 7, 7], attrs: { groups: 2, stride: [2, 3], padding: [3, 3] } },
     // A row segment longer than the fixed kernel's 32-value window: the general depthwise entry point.
     { x: [1, 2, 9, 40], w: [2, 1, 3, 7], attrs: { groups: 2, stride: [1, 4], padding: [1, 3] } },
+    // 3x3, stride 1, left padding 1: the rolling subgroup kernel on 8-lane adapters. Rows past one
+    // invocation's 16 and one workgroup's 64, widths past one subgroup's 64 pixels, other top/bottom/right padding.
+    { x: [1, 3, 70, 70], w: [3, 1, 3, 3], attrs: { groups: 3, padding: [1, 1] } },
+    { x: [2, 2, 20, 13], w: [2, 1, 3, 3], attrs: { groups: 2, padding: [2, 0, 1, 2] } },
+    { x: [1, 2, 5, 67], w: [2, 1, 3, 3], attrs: { groups: 2, padding: [0, 1, 1, 0] } },
   ];
   it('is chosen for depthwise geometries', () => {
     const g = convGeometry('conv2d', [1, 8, 8, 8], [8, 1, 3, 3], { groups: 8 });
@@ -96,6 +101,8 @@ describe('conv2d forward (depthwise kernel) against the float64 reference', () =
     expect(chooseConvForward(matmulTarget(ctx.rt), strided).entry).toBe('conv2d_depthwise_fixed');
     const wide = convGeometry('conv2d', [1, 2, 9, 40], [2, 1, 3, 7], { groups: 2, stride: [1, 4] });
     expect(chooseConvForward(matmulTarget(ctx.rt), wide).entry).toBe('conv2d_depthwise');
+    const same = convGeometry('conv2d', [1, 8, 8, 8], [8, 1, 3, 3], { groups: 8, padding: 1 });
+    if (ctx.dev.adapter.vendor === 'mesa') expect(chooseConvForward(matmulTarget(ctx.rt), same).entry).toBe('conv2d_depthwise_rolling');
   });
   it('every config, with and without bias + relu', async () => {
     for (const c of DEPTHWISE) {

@@ -1,4 +1,21 @@
-/** conv2d forward: y = act(conv(x, w) + bias), NCHW x OIHW, as implicit GEMM (shaders/conv2d*.wgsl). */
+/**
+ * conv2d forward: y = act(conv(x, w) + bias), NCHW x OIHW, as implicit GEMM (shaders/conv2d*.wgsl).
+ *
+ * Activation layout (issue #4): NCHW, PyTorch's, so checkpoints, the golden tests and every other
+ * vision kernel (norms, pooling, resize, pyramid fusion, shape ops) need no conversion. It was measured
+ * against NHWC, not assumed: `npm run bench -- --suite layout` (bench/results/layout.json) times this
+ * forward against an NHWC implicit-GEMM kernel written for the same adapter class (nhwc.ts,
+ * shaders/conv2d_nhwc.wgsl: Cin contiguous, so one per-lane vec4 load gives 4 values of K), both
+ * against TF.js's NHWC conv2d. On lavapipe (2 cores) NHWC is clearly faster on the 3x3 shapes: over
+ * seven runs on a shared machine, 1.26-1.66x (median 1.38x) on 3x3 64->64 at 128x128 and 1.46-2.57x
+ * (median 1.91x) on 3x3 stride 2 32->64 at 256x256, where this kernel's stride-2 row windows are the
+ * weak spot; the 1x1 case, a matmul either way, 0.83-1.38x (median 1.17x) against the matmul route.
+ * Part of the gap is the register tile rather than the layout: this kernel with 32 instead of 16 output
+ * channels per invocation measured 1.05-1.2x faster on the first shape and 1.55-1.65x on the stride-2
+ * one in scratch sweeps, leaving NHWC 1.2-1.5x ahead. The engine stays NCHW for now: the cheap next
+ * step is that retile; switching inside to NHWC (transposing at the model's edges) would also need
+ * NHWC backward kernels and pays only if convs dominate the training step on CPU adapters.
+ */
 import { runPlan, type KernelPlan, type Slot } from '../launch.js';
 import { matmulKernelPlan, matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';

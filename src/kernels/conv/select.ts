@@ -10,14 +10,21 @@ import type { ConvGeometry } from './geometry.js';
 
 /**
  * 'subgroup': 16 channels x 8 pixels per invocation with shared weight loads; 'portable': 4 x 4, any
- * adapter; 'depthwise': 1 channel x 8 pixels, for one input and one output channel per group.
+ * adapter; 'depthwise': 1 channel x 8 pixels, for one input and one output channel per group (x 16 rows,
+ * sharing row segments across the subgroup, for 3x3 stride 1 on 8-lane adapters).
  */
 export type ConvAlgorithm = 'subgroup' | 'portable' | 'depthwise';
 
 export interface ConvForwardChoice {
   algorithm: ConvAlgorithm;
   shader: ShaderName;
-  entry: 'conv2d_forward' | 'conv2d_forward_window' | 'conv2d_depthwise' | 'conv2d_depthwise_fixed' | 'conv2d_depthwise_rows2';
+  entry:
+    | 'conv2d_forward'
+    | 'conv2d_forward_window'
+    | 'conv2d_depthwise'
+    | 'conv2d_depthwise_fixed'
+    | 'conv2d_depthwise_rows2'
+    | 'conv2d_depthwise_rolling';
   overrides: Overrides;
   /** Output channels per invocation (the `blocks` uniform counts blocks of this many). */
   channels: number;
@@ -26,6 +33,14 @@ export interface ConvForwardChoice {
 
 const MAX_GRID = 65535;
 
+/** Output rows per invocation of conv2d_depthwise_rolling (8 measured ~20% slower; 32 and 64 ~3% faster, 2-4x fewer invocations). */
+const ROLLING_ROWS = 16;
+
+/** The subgroup depthwise kernel's case: 3x3, stride 1, dilation 1, one pixel of left padding. */
+function rollingDepthwise(g: ConvGeometry): boolean {
+  const unit = g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+  return g.kH === 3 && g.kW === 3 && unit && g.padLeft === 1;
+}
 
 /**
  * The forward conv kernel for this geometry on this target. The subgroup kernel where 8-lane subgroups
@@ -38,6 +53,20 @@ export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?
     // Depthwise measured 0.6x TF.js through the portable kernel's 4-channel blocks (3 of 4 idle).
     const z = g.n * g.groups;
     if (z > MAX_GRID) throw new ShapeError(`conv2d: N * channels = ${z} exceeds ${MAX_GRID} workgroups; use a smaller batch`);
+    if (subgroupsOf8(target) && rollingDepthwise(g)) {
+      // 1x128x64x64: 2.6 ms (rows2 below) -> 1.5 ms, 1.9x -> 3.4x TF.js (bench/results/vision.json).
+      const rows = Math.min(ROLLING_ROWS, g.outH);
+      const wgY = Math.min(4, Math.ceil(g.outH / rows));
+      return {
+        algorithm: 'depthwise',
+        shader: 'conv2d_subgroup',
+        entry: 'conv2d_depthwise_rolling',
+        overrides: { WG_X: 8, WG_Y: wgY, DW_ROWS: rows },
+        channels: 1,
+        // x: one subgroup (8 invocations) per 64-pixel row segment.
+        workgroups: [Math.ceil(g.outW / 64), Math.ceil(g.outH / rows / wgY), z],
+      };
+    }
     // The row segment 8 pixels need must fit the fixed kernel's 32-value window.
     const span = 7 * g.strideW + (g.kW - 1) * g.dilationW + 1;
     const fixed = span <= 32;
