@@ -52,3 +52,17 @@ export class GraphError extends LangsegError {}
  * not strings. The message names the field and the value.
  */
 export class TokenizerError extends LangsegError {}
+
+/**
+ * Data that cannot be read as asked: a corrupt or unsupported image, a label map whose size differs
+ * from its image or whose values are outside the dataset's range, an empty or wrongly laid-out
+ * dataset folder, bad loader options. The message names the file or folder and the numbers.
+ */
+export class DataError extends LangsegError {}
+
+/**
+ * A descriptor set, descriptor file or descriptor generator that cannot be used as asked: a malformed
+ * file (the message names the JSON path, e.g. `classes[3].descriptors[2]`), unknown class names, or an
+ * LLM endpoint that failed or kept answering badly (the message says what it answered; never the API key).
+ */
+export class DescriptorError extends LangsegError {}

@@ -1,6 +1,7 @@
 /** Every `langseg` command, in the order `langseg help` lists them. Add a command: one file, one line here. */
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
+import { describeCommand } from './describe.js';
 import { infoCommand } from './info.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, infoCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, describeCommand, infoCommand];

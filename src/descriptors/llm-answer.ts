@@ -1,0 +1,99 @@
+/**
+ * Reading a chat model's answer: find the JSON in it (models wrap it in code fences, prefix it with
+ * prose or a <think> block), take its descriptors, clean and check them. A bad answer is not an
+ * exception here but a reason, so the client can retry and say why.
+ */
+import { MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS_PER_CLASS, MIN_DESCRIPTOR_LENGTH } from './descriptor-file.js';
+
+export type AnswerResult = { ok: true; descriptors: string[]; dropped: string[] } | { ok: false; reason: string };
+
+/** Fewest usable descriptors an answer must hold when `perClass` were asked for: half, rounded up. */
+export function minimumDescriptors(perClass: number): number {
+  return Math.max(1, Math.ceil(perClass / 2));
+}
+
+/** The index just past the JSON value that opens at `start` ('{' or '['), or -1; strings are skipped whole. */
+function matchingClose(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Candidate JSON texts, most likely first: the whole answer, fenced blocks, then each balanced {...} or [...]. */
+function candidates(content: string): string[] {
+  const text = content.replace(/<think>[\s\S]*?(<\/think>|$)/g, '').trim();
+  const found = [text];
+  for (const m of text.matchAll(/```[a-zA-Z]*\s*\n?([\s\S]*?)```/g)) found.push(m[1]!.trim());
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '{' && text[i] !== '[') continue;
+    const end = matchingClose(text, i);
+    if (end > 0) found.push(text.slice(i, end));
+  }
+  return found;
+}
+
+/** The descriptor list in a parsed value: `{"descriptors": [...]}` or a bare array. */
+function listIn(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'object' && value !== null) {
+    const list = (value as Record<string, unknown>).descriptors;
+    if (Array.isArray(list)) return list;
+  }
+  return undefined;
+}
+
+/** One descriptor as the file format wants it: single spaces, no list marker, no trailing period, no quotes. */
+function clean(text: string): string {
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^(?:[-*\u2022]|\d+[.)])\s+/u, '')
+    .replace(/^["'\u201c\u2018]+|["'\u201d\u2019]+$/gu, '')
+    .replace(/\.$/, '')
+    .trim();
+}
+
+/** The descriptors in `content`, the assistant message: at most `perClass`, at least `minimumDescriptors(perClass)`. */
+export function readAnswer(content: string, perClass: number): AnswerResult {
+  let list: unknown[] | undefined;
+  for (const candidate of candidates(content)) {
+    try {
+      list = listIn(JSON.parse(candidate));
+    } catch {
+      continue;
+    }
+    if (list) break;
+  }
+  if (!list) return { ok: false, reason: `the answer holds no JSON {"descriptors": [...]} (it begins ${JSON.stringify(content.slice(0, 60))})` };
+  const descriptors: string[] = [];
+  const dropped: string[] = [];
+  const seen = new Set<string>();
+  for (const item of list) {
+    if (typeof item !== 'string') return { ok: false, reason: `the descriptors must be strings, one is ${item === null ? 'null' : typeof item}` };
+    const text = clean(item);
+    const key = text.toLowerCase();
+    if (text.length < MIN_DESCRIPTOR_LENGTH || text.length > MAX_DESCRIPTOR_LENGTH || seen.has(key)) {
+      dropped.push(item);
+      continue;
+    }
+    seen.add(key);
+    descriptors.push(text);
+  }
+  const need = minimumDescriptors(perClass);
+  if (descriptors.length < need) {
+    return { ok: false, reason: `the answer has ${descriptors.length} usable descriptors (${dropped.length} empty, too long or repeated); at least ${need} are needed` };
+  }
+  return { ok: true, descriptors: descriptors.slice(0, Math.min(perClass, MAX_DESCRIPTORS_PER_CLASS)), dropped };
+}
