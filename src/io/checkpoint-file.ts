@@ -3,32 +3,18 @@
  * same directory, are fsynced, then renamed over the target, so a crash or a full disk leaves
  * either the old checkpoint or the new one, never a torn file.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { CheckpointError } from '../errors.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { parseCheckpoint, type Checkpoint, type CheckpointExpectation } from './checkpoint.js';
 
 /** Writes `bytes` to `path` atomically; on failure the previous file is untouched and no temp file remains. */
 export async function saveCheckpointFile(path: string, bytes: Uint8Array): Promise<void> {
-  // Same directory as the target, so the rename never crosses file systems (where it is not atomic).
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let handle: FileHandle | undefined;
-  let created = false;
   try {
-    handle = await open(temp, 'wx'); // wx: never clobber a file we did not create
-    created = true;
-    await handle.writeFile(bytes);
-    await handle.sync(); // the data must be on disk before the rename makes it the checkpoint
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
+    await writeFileAtomic(path, bytes);
   } catch (e) {
-    await handle?.close().catch(() => undefined);
-    if (created) await unlink(temp).catch(() => undefined);
     throw fileError(e, path, 'save');
   }
-  await syncDirectory(dirname(path));
 }
 
 /** Reads, verifies and parses the checkpoint at `path`. */
@@ -46,19 +32,6 @@ export async function loadCheckpointFile(path: string, expect?: CheckpointExpect
     const withPath = new CheckpointError(`${path}: ${e.message}`);
     withPath.cause = e;
     throw withPath;
-  }
-}
-
-/** Makes the rename itself durable. Not every platform can fsync a directory (Windows), so failure is ignored. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // best effort: the checkpoint is already in place
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }
 

@@ -6,7 +6,7 @@ import { access, readFile } from 'node:fs/promises';
 import { DescriptorError } from '../../errors.js';
 import type { DescriptorSet } from '../descriptor-set.js';
 import { parseDescriptorFile, serializeDescriptorFile, type DescriptorFile, type DescriptorFileMeta } from '../descriptor-file.js';
-import { writeTextAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
 
 /** Reads and validates the descriptor file at `path`. */
 export async function readDescriptorFile(path: string): Promise<DescriptorFile> {
@@ -48,7 +48,7 @@ export async function writeDescriptorFile(path: string, set: DescriptorSet, meta
     throw new DescriptorError(`${JSON.stringify(path)} already exists; choose another output file or pass --force to replace it`);
   }
   try {
-    await writeTextAtomic(path, text);
+    await writeFileAtomic(path, text);
   } catch (e) {
     throw new DescriptorError(`cannot write descriptor file ${JSON.stringify(path)} (${(e as Error).message}); any previous file there is unchanged`);
   }

@@ -7,7 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescriptorError } from '../../errors.js';
 import type { CachedDescriptors, DescriptorCache } from '../llm.js';
-import { writeTextAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
 
 export class FileDescriptorCache implements DescriptorCache {
   constructor(readonly dir: string) {}
@@ -36,6 +36,6 @@ export class FileDescriptorCache implements DescriptorCache {
   async set(key: string, value: CachedDescriptors): Promise<void> {
     const path = this.file(key);
     await mkdir(this.dir, { recursive: true });
-    await writeTextAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+    await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
   }
 }
