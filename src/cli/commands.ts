@@ -2,6 +2,9 @@
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { describeCommand } from './describe.js';
+import { evalCommand } from './evaluate.js';
 import { infoCommand } from './info.js';
+import { segmentCommand } from './segment.js';
+import { trainCommand } from './train.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, describeCommand, infoCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, trainCommand, evalCommand, segmentCommand, describeCommand, infoCommand];

@@ -31,3 +31,4 @@ export { batches } from './loader.js';
 export type { Batch, BatchOptions } from './loader.js';
 export { ConfusionMatrix } from './metrics.js';
 export type { ConfusionMatrixJSON } from './metrics.js';
+export * from './synthetic/index.js';
