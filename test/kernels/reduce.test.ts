@@ -11,7 +11,9 @@ const CASES: { shape: number[]; axes?: number[]; keepDims?: boolean }[] = [
   { shape: [3, 70], axes: [0] },
   { shape: [4, 5, 6], axes: [1] },
   { shape: [4, 5, 6], axes: [1, 2], keepDims: true },
-  { shape: [4, 5, 6], axes: [0, 2] }, // not contiguous: permuted first
+  { shape: [4, 5, 6], axes: [0, 2] }, // two runs: reduced one after the other
+  { shape: [3, 4, 5, 6], axes: [0, 2, 3] }, // NCHW per-channel: runs [2, 3] then [0]
+  { shape: [2, 3, 4, 5, 2], axes: [0, 2, 4], keepDims: true }, // three runs
   { shape: [2, 3, 4, 5], axes: [-1, 0] },
   { shape: [7, 1, 9], axes: [1] },
   { shape: [2, 4099], axes: [1] }, // longer than the workgroup: strided loop + tree
