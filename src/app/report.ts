@@ -70,6 +70,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 1100px
 h1 { font-size: 1.6em; } .big { font-size: 1.3em; }
 figure { display: inline-block; margin: 0.5em; vertical-align: top; } figcaption { color: #555; font-size: 0.9em; }
 img { image-rendering: pixelated; border: 1px solid #ddd; }
+figure img[src^="overlays/"] { width: 256px; }
 table { border-collapse: collapse; } td, th { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: middle; }
 .bar { display: inline-block; height: 10px; background: #4a7fc1; }

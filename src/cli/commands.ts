@@ -1,4 +1,6 @@
 /** Every `langseg` command, in the order `langseg help` lists them. Add a command: one file, one line here. */
+import { ablateCommand } from './ablate.js';
+import { benchCommand } from './bench.js';
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { describeCommand } from './describe.js';
@@ -7,4 +9,4 @@ import { infoCommand } from './info.js';
 import { segmentCommand } from './segment.js';
 import { trainCommand } from './train.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, trainCommand, evalCommand, segmentCommand, describeCommand, infoCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, trainCommand, evalCommand, segmentCommand, ablateCommand, describeCommand, benchCommand, infoCommand];

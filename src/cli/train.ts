@@ -30,7 +30,8 @@ export const trainCommand: Command = {
   summary: 'train a model (synthetic scenes, ADE20K or COCO-Stuff)',
   help: `usage: langseg train [--data synthetic|ade20k:DIR|cocostuff:DIR] [--model tiny|small|base] [--backbone cnn|vit]
                      [--steps N] [--batch N] [--lr X] [--seed N] [--out DIR] [--checkpoint-every N]
-                     [--validate-every N] [--descriptors FILE] [--resume] [--force] [ablation switches]
+                     [--validate-every N] [--val-images N] [--descriptors FILE] [--resume] [--force]
+                     [ablation switches]
 
 Trains LangSeg and writes DIR (default runs/train): checkpoint.safetensors, run.json (the settings, so
 --resume needs only --out), metrics.json (miou, pixel_accuracy, per-class IoU, confusion matrix),
@@ -44,6 +45,7 @@ history.json, loss.png, miou.png, overlays/ and report.html.
   --lr                peak learning rate (default 2e-3; warm-up then cosine)
   --checkpoint-every  save the checkpoint every N steps (default 100; always at the end and on Ctrl-C)
   --validate-every    validate every N steps (default 100)
+  --val-images N      synthetic validation scenes (default 64)
   --descriptors FILE  a descriptor file instead of the built-in descriptors (see docs/DESCRIPTORS.md)
   --resume            continue the run in --out from its checkpoint (same data order, exactly)
   --force             overwrite a non-empty --out
@@ -61,6 +63,7 @@ Ctrl-C stops after the current step, saves the checkpoint and prints how to resu
     out: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'validate-every': { type: 'string' },
+    'val-images': { type: 'string' },
     descriptors: { type: 'string' },
     resume: { type: 'boolean' },
     force: { type: 'boolean' },
@@ -82,6 +85,7 @@ Ctrl-C stops after the current step, saves the checkpoint and prints how to resu
       seed: intOption(values, 'seed', 0, 0, 2 ** 30),
       validateEvery: intOption(values, 'validate-every', 100, 1, 10_000_000),
       checkpointEvery: intOption(values, 'checkpoint-every', 100, 1, 10_000_000),
+      syntheticVal: intOption(values, 'val-images', 64, 1, 100_000),
     };
     const out = (values.out as string | undefined) ?? 'runs/train';
     const result = await runTraining(ctx, ctx.device!, settings, { out, resume: !!values.resume, force: !!values.force, title: 'train' });

@@ -1,0 +1,100 @@
+/**
+ * The CLI end to end on a small budget: train writes every output, --resume continues exactly where an
+ * uninterrupted run would be, eval and segment run on the checkpoint (segment also on the real ADE20K
+ * samples when ../shared/data is there), and bad input gets a clear message and a non-zero exit without
+ * touching existing files.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { parseCheckpoint } from '../../src/io/checkpoint.js';
+
+const root = mkdtempSync(join(tmpdir(), 'langseg-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Run the CLI; its exit code and everything it printed. */
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  try {
+    const code = await main(args);
+    return { code, out: lines.join('\n') };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const SMALL = ['--batch', '2', '--val-images', '4', '--validate-every', '100'];
+const ADE = join(__dirname, '../../../shared/data/ade20k-sample/images/validation');
+
+describe('langseg train / eval / segment', () => {
+  const run = join(root, 'run');
+  it('train writes the checkpoint, metrics, curves, overlays and the report', async () => {
+    const r = await cli('train', '--steps', '4', '--checkpoint-every', '2', '--out', run, ...SMALL);
+    expect(r.code, r.out).toBe(0);
+    for (const f of ['checkpoint.safetensors', 'run.json', 'metrics.json', 'history.json', 'loss.png', 'miou.png', 'report.html']) expect(existsSync(join(run, f)), f).toBe(true);
+    const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8')) as { miou: number; pixel_accuracy: number; steps: number };
+    expect(metrics.steps).toBe(4);
+    expect(metrics.miou).toBeGreaterThanOrEqual(0);
+    expect(metrics.pixel_accuracy).toBeGreaterThan(0);
+    expect(readdirSync(join(run, 'overlays')).filter((f) => f.endsWith('.png')).length).toBe(8);
+    expect(readFileSync(join(run, 'report.html'), 'utf8')).toMatch(/validation mIoU <b>/);
+  });
+
+  it('--resume continues exactly: 2 + 2 steps give the weights of 4 uninterrupted steps', async () => {
+    const part = join(root, 'part');
+    expect((await cli('train', '--steps', '2', '--out', part, ...SMALL)).code).toBe(0);
+    const r = await cli('train', '--resume', '--steps', '4', '--out', part);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/resuming .* at step 2 of 4/);
+    const [a, b] = await Promise.all([run, part].map(async (d) => parseCheckpoint(readFileSync(join(d, 'checkpoint.safetensors')))));
+    expect(b!.step).toBe(4);
+    for (const [name, t] of Object.entries(a!.tensors)) expect(Array.from(b!.tensors[name]!.data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
+  });
+
+  it('eval prints mIoU and writes --json', async () => {
+    const json = join(root, 'eval.json');
+    const r = await cli('eval', '--checkpoint', join(run, 'checkpoint.safetensors'), '--limit', '4', '--json', json);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/synthetic: 4 images, mIoU \d\.\d{4}, pixel accuracy/);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toHaveProperty('confusion');
+  });
+
+  it.skipIf(!existsSync(ADE))(`segment writes label maps and overlays for the real ADE20K samples${existsSync(ADE) ? '' : ` [SKIPPED: ${ADE} is absent]`}`, async () => {
+    const out = join(root, 'seg');
+    const images = readdirSync(ADE).map((f) => join(ADE, f));
+    const r = await cli('segment', '--checkpoint', join(run, 'checkpoint.safetensors'), '--out', out, ...images);
+    expect(r.code, r.out).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith('.overlay.png'))).toHaveLength(images.length);
+    // Open vocabulary: other classes by name.
+    const r2 = await cli('segment', '--checkpoint', join(run, 'checkpoint.safetensors'), '--out', join(root, 'seg2'), '--classes', 'water,sand,sky', images[0]!);
+    expect(r2.code, r2.out).toBe(0);
+    expect(r2.out).toMatch(/(water|sand|sky) \d+%/);
+  });
+
+  it('refuses bad input with a message and a non-zero exit, touching nothing', async () => {
+    const before = readFileSync(join(run, 'metrics.json'));
+    const exists = await cli('train', '--steps', '1', '--out', run);
+    expect(exists.code).toBe(1);
+    expect(exists.out).toMatch(/already exists and is not empty; choose another --out, continue it with --resume, or overwrite with --force/);
+    expect(readFileSync(join(run, 'metrics.json'))).toEqual(before);
+    const noCheckpoint = await cli('train', '--resume', '--out', join(root, 'nothing'));
+    expect(noCheckpoint.out).toMatch(/does not exist; start a new run without --resume/);
+    const corrupt = join(root, 'corrupt.safetensors');
+    const bytes = readFileSync(join(run, 'checkpoint.safetensors'));
+    bytes[bytes.length - 10]! ^= 0xff;
+    writeFileSync(corrupt, bytes);
+    const bad = await cli('eval', '--checkpoint', corrupt);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/does not match its SHA-256/);
+    const missing = await cli('segment', '--checkpoint', join(run, 'checkpoint.safetensors'), '--out', join(root, 'seg3'), join(root, 'no-such.jpg'));
+    expect(missing.code).not.toBe(0);
+    expect(missing.out).toMatch(/no-such\.jpg/);
+    expect((await cli('train', '--steps', 'x')).code).toBe(2);
+    expect((await cli('train', '--data', 'imagenet')).out).toMatch(/--data must be synthetic, ade20k:DIR or cocostuff:DIR/);
+  });
+});
