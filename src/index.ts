@@ -10,3 +10,4 @@ export * as model from './model/index.js';
 export { LangSegModel, resolveConfig, PRESETS } from './model/index.js';
 export type { LangSegConfig, StepLosses, Prediction } from './model/index.js';
 export * from './data/index.js';
+export * as app from './app/index.js';
