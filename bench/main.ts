@@ -8,6 +8,7 @@ import { getDevice, type LangsegDevice } from '../src/device/device.js';
 import { nodeGPU } from '../src/device/node-gpu.js';
 import { CapturingRuntime } from './capture.js';
 import { graphCases } from './graph/graph.bench.js';
+import { langSegTrainSuite } from './graph/langseg-train.bench.js';
 import { kernelCases } from './kernels/kernels.bench.js';
 import { visionCases } from './kernels/vision.bench.js';
 import { attentionCases } from './kernels/attention.bench.js';
@@ -24,6 +25,7 @@ const SUITES: Record<string, Suite> = {
   attention: kernelSuite(attentionCases),
   layout: kernelSuite(layoutCases),
   graph: trainSuite(graphCases),
+  train: langSegTrainSuite,
 };
 const DEFAULT_REPEATS = 10;
 const DEFAULT_WARMUP = 3;

@@ -25,7 +25,7 @@ export class Progress {
       return;
     }
     const every = Math.max(1, Math.round(this.total / 20));
-    if (done === this.total || done - this.lastLogged >= every) {
+    if (done === 1 || done === this.total || done - this.lastLogged >= every) {
       this.lastLogged = done;
       this.log(line);
     }

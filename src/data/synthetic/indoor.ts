@@ -172,7 +172,8 @@ function wallMaterial(rng: Rng): MaterialSpec {
 /** Windows and doors in the back and side walls. */
 function openings(stage: Stage, rng: Rng, room: Room, drawables: Drawable[]): void {
   const windows = rng.int(1, 3);
-  const doors = rng.int(rng.chance(0.7) ? 1 : 0, 2);
+  // Every room has a way in; a small class (about 1% of pixels otherwise) needs to be seen often to be learned.
+  const doors = rng.int(1, 2);
   const frame = palette.windowFrame(rng);
   const skyTop = vary(rng, [0.62, 0.78, 0.97], 0.06);
   const used: [number, number, number][] = [];
@@ -190,7 +191,7 @@ function openings(stage: Stage, rng: Rng, room: Room, drawables: Drawable[]): vo
   };
   for (let i = 0; i < windows + doors; i++) {
     const isWindow = i < windows;
-    const w = isWindow ? rng.range(0.8, 2.2) : rng.range(0.8, 1.0);
+    const w = isWindow ? rng.range(0.8, 2.2) : rng.chance(0.25) ? rng.range(1.4, 1.8) : rng.range(0.8, 1.0); // some double doors
     const y0 = isWindow ? rng.range(0.7, 1.0) : 0;
     const h = isWindow ? Math.min(room.height - y0 - 0.25, rng.range(1, 1.7)) : Math.min(room.height - 0.2, rng.range(1.95, 2.15));
     const spot = place(w);

@@ -77,7 +77,7 @@ export function paintOutdoor(rng: Rng, canvas: Canvas): { camera: Camera; look: 
 
   const drawables: Drawable[] = [];
   const nearest = Math.max(2.5, camera.groundDepth(height) * 0.9);
-  if (rng.chance(0.6)) drawables.push(mountains(stage, rng, horizonColor));
+  if (rng.chance(0.75)) drawables.push(mountains(stage, rng, horizonColor));
   if (rng.chance(0.3)) drawables.push(treeLine(stage, rng));
 
   const hasRoad = rng.chance(0.72);
@@ -249,7 +249,7 @@ function skyline(stage: Stage, rng: Rng, z: number, drawables: Drawable[]): void
 function mountains(stage: Stage, rng: Rng, haze: Rgb): Drawable {
   const cam = stage.camera;
   const z = rng.range(800, 2500);
-  const peak = (rng.range(0.3, 0.8) * Math.max(cam.horizon, cam.height * 0.25) * z) / cam.focal;
+  const peak = (rng.range(0.45, 0.95) * Math.max(cam.horizon, cam.height * 0.25) * z) / cam.focal;
   const rock = palette.mountain(rng);
   const spec: MaterialSpec = {
     texture: Texture.mountain,
