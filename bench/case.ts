@@ -1,6 +1,7 @@
 /** What a benchmark case is, and the inputs it shares between our kernels and TF.js. */
 import type { Tensor as TfTensor } from '@tensorflow/tfjs-core';
 import type { Tensor } from '../src/kernels/tensor.js';
+import { mulberry32 } from '../src/random.js';
 import type { Captured, CapturingRuntime } from './capture.js';
 import type { TfjsOnDevice } from './tfjs.js';
 
@@ -45,15 +46,8 @@ export interface InputPair {
 
 /** Deterministic uniform values in [-1, 1) (mulberry32), so runs and machines see the same inputs. */
 export function randomValues(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: count }, () => next() * 2 - 1);
 }
 
 /** Upload the same random data, uniform in [-scale, scale), as one of our tensors and one TF.js tensor. */

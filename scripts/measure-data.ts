@@ -11,7 +11,7 @@ import type { Dataset } from '../src/data/dataset.js';
 import { batches } from '../src/data/loader.js';
 import { openAde20k } from '../src/data/node/ade20k.js';
 import { openCocoStuff } from '../src/data/node/cocostuff.js';
-import { mulberry32 } from '../src/data/random.js';
+import { mulberry32 } from '../src/random.js';
 
 const REPEATS = 5;
 

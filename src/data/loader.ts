@@ -11,7 +11,7 @@
 import { DataError } from '../errors.js';
 import { applyCrop, evalCrop, trainCrop, type Size2 } from './augment.js';
 import type { Dataset } from './dataset.js';
-import { mixSeed, mulberry32, shuffled } from './random.js';
+import { mixSeed, mulberry32, shuffled } from '../random.js';
 
 export interface BatchOptions {
   /** Samples per batch. */

@@ -5,6 +5,7 @@
  * hundred steps, which is what a training sanity check needs.
  */
 import type { DescriptorSet } from '../descriptors/descriptor-set.js';
+import { mulberry32 } from '../random.js';
 
 export const TOY_CLASSES: DescriptorSet = {
   classes: ['sky', 'grass', 'road', 'box', 'ball'],
@@ -32,23 +33,13 @@ export interface ToyBatch {
   labels: Float32Array;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` scenes of `size` x `size`, image i drawn from seed + i (so any subset is reproducible). */
 export function toyScenes(count: number, size: number, seed = 0): ToyBatch {
   const plane = size * size;
   const images = new Float32Array(count * 3 * plane);
   const labels = new Float32Array(count * plane);
   for (let i = 0; i < count; i++) {
-    const random = rng(seed * 7919 + i);
+    const random = mulberry32(seed * 7919 + i);
     const horizon = Math.floor(size * (0.3 + 0.3 * random()));
     const ground = random() < 0.5 ? 1 : 2;
     const label = labels.subarray(i * plane, (i + 1) * plane);

@@ -1,5 +1,6 @@
 /** Seeded parameter initialisers (PyTorch conventions for fan-in/fan-out: weights [out, in, ...kernel]). */
 import type { Shape } from '../kernels/shape.js';
+import { mulberry32 } from '../random.js';
 import type { Initializer } from './graph.js';
 
 /** A 32-bit hash of a string (FNV-1a), so each parameter's stream depends on its name, not on build order. */
@@ -12,17 +13,8 @@ function hashString(s: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, and good enough for initial weights. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/random.ts): small, fast, and good enough for initial weights. */
+export const seededRandom = mulberry32;
 
 /** fan_in and fan_out of a weight of this shape. */
 export function fans(shape: Shape): { fanIn: number; fanOut: number } {

@@ -10,7 +10,7 @@ import {
   type CropPlan,
 } from '../../src/data/augment.js';
 import type { Sample } from '../../src/data/dataset.js';
-import { mulberry32 } from '../../src/data/random.js';
+import { mulberry32 } from '../../src/random.js';
 import { DataError, ShapeError } from '../../src/errors.js';
 
 /** A sample whose channel c at (y, x) is c * 100 + y * 10 + x (scaled into [0, 1) by 1/1000) and label y * W + x. */

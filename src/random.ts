@@ -1,7 +1,8 @@
 /**
- * Seeded randomness for data pipelines: a local mulberry32 (the same generator as graph/init.ts, kept here
- * so src/data does not import the graph layer) and a seed mixer, so every (seed, epoch, sample) triple
- * gets its own independent, reproducible stream whatever order samples are decoded in.
+ * Seeded randomness for every layer (like errors.ts, it imports nothing): mulberry32, the one generator
+ * behind parameter initialisation, data order and augmentation, toy scenes and test inputs; a seed mixer,
+ * so every (seed, epoch, sample) triple gets its own independent, reproducible stream whatever order
+ * samples are decoded in; and a seeded shuffle.
  */
 
 /** mulberry32: uniform numbers in [0, 1) from a 32-bit seed. */
