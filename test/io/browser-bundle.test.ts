@@ -1,20 +1,11 @@
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleForBrowser, expectNoNodeBuiltins } from '../helpers/browser-bundle.js';
 
 describe('src/io bundles for the browser', () => {
   it('with no Node built-ins (checkpoint-file.ts, the Node-only part, is not reachable from it)', async () => {
-    const result = await build({
-      entryPoints: ['src/io/index.ts'],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.text;
+    const code = await bundleForBrowser('src/io/index.ts');
     expect(code).toContain('langseg-checkpoint');
-    expect(code).not.toMatch(/from\s+["']node:/);
-    expect(code).not.toMatch(/require\(["'](fs|path|crypto|node:)/);
+    expectNoNodeBuiltins(code);
     expect(code).not.toMatch(/\bBuffer\b/);
   });
 });
