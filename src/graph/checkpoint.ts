@@ -4,7 +4,7 @@
  * run resumes exactly where it stopped. Writing the bytes to disk atomically is io/checkpoint-file.ts.
  */
 import { CheckpointError } from '../errors.js';
-import { parseCheckpoint, serializeCheckpoint } from '../io/checkpoint.js';
+import { CHECKPOINT_FORMAT, parseCheckpoint, RESERVED_KEYS, serializeCheckpoint } from '../io/checkpoint.js';
 import type { TensorToWrite } from '../io/safetensors-dtypes.js';
 import type { Parameters } from './parameters.js';
 
@@ -21,6 +21,8 @@ const MOMENTS = [
   ['moment1', 'exp_avg'],
   ['moment2', 'exp_avg_sq'],
 ] as const;
+/** Optimizer state is stored under this prefix, so it can be told apart from the weights. */
+const OPTIMIZER_PREFIX = 'optimizer.';
 
 /** Serialise the parameters (and optimizer state) of `params` as a checkpoint. */
 export async function parametersToCheckpoint(params: Parameters, options: CheckpointOptions = {}): Promise<Uint8Array> {
@@ -30,7 +32,7 @@ export async function parametersToCheckpoint(params: Parameters, options: Checkp
   if (options.optimizer ?? true) {
     for (const [buffer, suffix] of MOMENTS) {
       const moments = await params.read(buffer);
-      for (const e of params.entries) tensors[`optimizer.${e.name}.${suffix}`] = { dtype: 'F32', shape: e.shape, data: moments[e.name]! };
+      for (const e of params.entries) tensors[`${OPTIMIZER_PREFIX}${e.name}.${suffix}`] = { dtype: 'F32', shape: e.shape, data: moments[e.name]! };
     }
   }
   for (const [name, t] of Object.entries(options.extra ?? {})) {
@@ -65,7 +67,7 @@ export async function loadParametersFromCheckpoint(params: Parameters, bytes: Ui
   const moments = MOMENTS.map(([buffer, suffix]) => {
     const found: Record<string, Float32Array> = {};
     for (const e of params.entries) {
-      const m = take(`optimizer.${e.name}.${suffix}`, false);
+      const m = take(`${OPTIMIZER_PREFIX}${e.name}.${suffix}`, false);
       if (!m) return null;
       found[e.name] = m;
     }
@@ -76,4 +78,33 @@ export async function loadParametersFromCheckpoint(params: Parameters, bytes: Ui
   for (const m of moments) if (m) params.write(m[1], m[0]);
   params.step = checkpoint.step;
   return { step: checkpoint.step, config: checkpoint.config };
+}
+
+/** What weightsOnlyCheckpoint keeps. */
+export interface WeightsOnlyOptions {
+  /** Store float tensors as F16 (half the bytes; weights round to about 3 significant digits). Default F32. */
+  dtype?: 'F32' | 'F16';
+}
+
+/**
+ * A checkpoint for deployment: the weights (and any extra tensors, such as frozen embeddings) with the step
+ * and config, without the optimizer moments, which are two thirds of a training checkpoint and only needed
+ * to resume training. Loads with loadParametersFromCheckpoint like any checkpoint; fine-tuning from it
+ * starts with fresh moments.
+ */
+export async function weightsOnlyCheckpoint(bytes: Uint8Array, options: WeightsOnlyOptions = {}): Promise<Uint8Array> {
+  const checkpoint = await parseCheckpoint(bytes);
+  if (!checkpoint.verified) {
+    throw new CheckpointError(`weightsOnlyCheckpoint: this is a plain safetensors file, not a langseg checkpoint ("format": "${CHECKPOINT_FORMAT}"); save the model as a checkpoint first`);
+  }
+  const dtype = options.dtype ?? 'F32';
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const [name, t] of Object.entries(checkpoint.tensors)) {
+    if (name.startsWith(OPTIMIZER_PREFIX)) continue;
+    if (t.dtype === 'F32' || t.dtype === 'F16' || t.dtype === 'BF16') tensors[name] = { dtype, shape: t.shape, data: t.data };
+    else if (t.dtype === 'I32' || t.dtype === 'U32') tensors[name] = t;
+    else throw new CheckpointError(`weightsOnlyCheckpoint: tensor '${name}' is ${t.dtype}, which langseg does not write; convert it to F32 or I32 first`);
+  }
+  const extraMetadata = Object.fromEntries(Object.entries(checkpoint.metadata).filter(([key]) => !RESERVED_KEYS.includes(key)));
+  return serializeCheckpoint({ tensors, step: checkpoint.step, config: checkpoint.config, extraMetadata });
 }

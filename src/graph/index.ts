@@ -12,5 +12,5 @@ export { gradientRule, differentiableOps, sumTo } from './gradients.js';
 export { planMemory, planNaive, verifyPlan } from './planner.js';
 export type { PlanItem, MemoryPlan } from './planner.js';
 export { initialize, fans, seededRandom } from './init.js';
-export { parametersToCheckpoint, loadParametersFromCheckpoint } from './checkpoint.js';
-export type { CheckpointOptions } from './checkpoint.js';
+export { parametersToCheckpoint, loadParametersFromCheckpoint, weightsOnlyCheckpoint } from './checkpoint.js';
+export type { CheckpointOptions, WeightsOnlyOptions } from './checkpoint.js';

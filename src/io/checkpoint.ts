@@ -25,7 +25,8 @@ export const CHECKPOINT_FORMAT = 'langseg-checkpoint';
 /** The checkpoint layout version this code writes and reads. */
 export const CHECKPOINT_VERSION = '1';
 
-const RESERVED_KEYS = ['format', 'version', 'step', 'config', 'sha256', 'header_sha256'];
+/** The metadata keys a checkpoint writes itself; extra metadata may not use them. */
+export const RESERVED_KEYS: readonly string[] = ['format', 'version', 'step', 'config', 'sha256', 'header_sha256'];
 const HASH_PLACEHOLDER = '0'.repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 

@@ -7,7 +7,7 @@ export { encodeSafetensors, decodeSafetensors, decodeTensors } from './safetenso
 export type { DecodedSafetensors } from './safetensors.js';
 export { readSafetensorsHeader, MAX_HEADER_BYTES } from './safetensors-header.js';
 export type { SafetensorsHeader, TensorEntry } from './safetensors-header.js';
-export { halfToFloat } from './safetensors-dtypes.js';
+export { halfToFloat, floatToHalf } from './safetensors-dtypes.js';
 export type { DecodedTensor, ReadableDType, TensorToWrite, WritableDType, WritableData } from './safetensors-dtypes.js';
 export { serializeCheckpoint, parseCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.js';
 export type { Checkpoint, CheckpointExpectation, CheckpointInput } from './checkpoint.js';

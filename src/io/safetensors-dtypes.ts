@@ -3,11 +3,11 @@
  * JS typed arrays. Pure (no Node built-ins), so it runs in a browser bundle too.
  */
 
-/** Dtypes langseg writes. */
-export type WritableDType = 'F32' | 'I32' | 'U32';
+/** Dtypes langseg writes. F16 is written from a Float32Array, each value rounded to the nearest half. */
+export type WritableDType = 'F32' | 'F16' | 'I32' | 'U32';
 
 /** Dtypes langseg reads. F16 and BF16 widen to Float32Array; I64 becomes a BigInt64Array. */
-export type ReadableDType = WritableDType | 'F16' | 'BF16' | 'I64' | 'U8';
+export type ReadableDType = WritableDType | 'BF16' | 'I64' | 'U8';
 
 /** Typed arrays langseg writes from. */
 export type WritableData = Float32Array | Int32Array | Uint32Array;
@@ -55,6 +55,7 @@ export const DTYPE_RANK: Readonly<Record<ReadableDType, number>> = {
 
 const WRITABLE_ARRAY = {
   F32: Float32Array,
+  F16: Float32Array,
   I32: Int32Array,
   U32: Uint32Array,
 } as const;
@@ -77,6 +78,15 @@ export function dataMatchesDType(dtype: WritableDType, data: unknown): boolean {
 // Files are little-endian; on a little-endian host (every browser and Node platform in practice)
 // whole tensors are copied at once, and a big-endian host falls back to per-element DataView reads.
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The little-endian bytes of a tensor to write: its data as is, or rounded to halves for F16. */
+export function encodeElements(t: TensorToWrite): Uint8Array {
+  if (t.dtype !== 'F16') return littleEndianBytes(t.data);
+  const out = new Uint8Array(t.data.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < t.data.length; i++) view.setUint16(i * 2, floatToHalf(t.data[i]!), true);
+  return out;
+}
 
 /** The little-endian bytes of `data` (a view of it on little-endian hosts, a copy otherwise). */
 export function littleEndianBytes(data: WritableData): Uint8Array {
@@ -133,6 +143,34 @@ function readEach<T extends Float32Array | Int32Array | Uint32Array>(
   const out = new Ctor(view.byteLength / size);
   for (let i = 0; i < out.length; i++) out[i] = read(i * size);
   return out;
+}
+
+const F32_SCRATCH = new Float32Array(1);
+const F32_BITS = new Uint32Array(F32_SCRATCH.buffer);
+
+/**
+ * The IEEE 754 half-precision bits nearest to `value` (as float32 first), ties to even, as numpy's
+ * float16 cast does: beyond 65504 gives infinity, below 2^-25 gives a signed zero, NaN stays NaN.
+ */
+export function floatToHalf(value: number): number {
+  F32_SCRATCH[0] = value;
+  const bits = F32_BITS[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  const mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  const e = exponent - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  // Normal halves keep the top 10 mantissa bits; subnormals shift the implicit 1 in as well. A carry out
+  // of the rounding moves into the exponent, which is exactly the next half up (infinity after 65504).
+  const full = e > 0 ? mantissa : mantissa | 0x800000;
+  const shift = e > 0 ? 13 : 14 - e;
+  if (shift > 24) return sign;
+  const kept = full >>> shift;
+  const rest = full - kept * 2 ** shift;
+  const halfway = 2 ** (shift - 1);
+  const rounded = kept + (rest > halfway || (rest === halfway && kept & 1) ? 1 : 0);
+  return sign | ((e > 0 ? e << 10 : 0) + rounded);
 }
 
 /** The float value of IEEE 754 half-precision bits (exact: every half is a float32). */

@@ -9,8 +9,9 @@ import {
   DTYPE_RANK,
   dataMatchesDType,
   decodeElements,
+  DTYPE_BYTES,
+  encodeElements,
   isWritableDType,
-  littleEndianBytes,
   type DecodedTensor,
   type TensorToWrite,
 } from './safetensors-dtypes.js';
@@ -48,7 +49,7 @@ export function encodeSafetensors(
   }
   let offset = 0;
   for (const [name, t] of entries) {
-    const end = offset + t.data.byteLength;
+    const end = offset + t.data.length * DTYPE_BYTES[t.dtype];
     // Key order and compact separators match the reference writer (serde_json).
     fields.push(`${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
     offset = end;
@@ -63,8 +64,9 @@ export function encodeSafetensors(
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let at = 8 + headerLength;
   for (const [, t] of entries) {
-    out.set(littleEndianBytes(t.data), at);
-    at += t.data.byteLength;
+    const bytes = encodeElements(t);
+    out.set(bytes, at);
+    at += bytes.length;
   }
   return out;
 }
@@ -88,9 +90,9 @@ export function decodeTensors(bytes: Uint8Array, header: SafetensorsHeader): Rec
 function checkTensorToWrite(name: string, t: TensorToWrite): [string, TensorToWrite] {
   const fail = (reason: string) => new CheckpointError(`cannot write tensor ${quote(name)}: ${reason}`);
   if (name === '__metadata__') throw fail('the name __metadata__ is reserved by the safetensors format; rename the tensor');
-  if (!isWritableDType(t.dtype)) throw fail(`dtype ${String(t.dtype)} is not one langseg writes; use F32, I32 or U32`);
+  if (!isWritableDType(t.dtype)) throw fail(`dtype ${String(t.dtype)} is not one langseg writes; use F32, F16, I32 or U32`);
   if (!dataMatchesDType(t.dtype, t.data)) {
-    throw fail(`dtype ${t.dtype} needs a ${{ F32: 'Float32Array', I32: 'Int32Array', U32: 'Uint32Array' }[t.dtype]} of data`);
+    throw fail(`dtype ${t.dtype} needs a ${{ F32: 'Float32Array', F16: 'Float32Array', I32: 'Int32Array', U32: 'Uint32Array' }[t.dtype]} of data`);
   }
   if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw fail(`shape ${String(t.shape)} is not an array of non-negative integers`);

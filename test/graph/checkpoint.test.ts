@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../src/errors.js';
-import { loadParametersFromCheckpoint, parametersToCheckpoint } from '../../src/graph/checkpoint.js';
+import { loadParametersFromCheckpoint, parametersToCheckpoint, weightsOnlyCheckpoint } from '../../src/graph/checkpoint.js';
+import { parseCheckpoint } from '../../src/io/checkpoint.js';
+import { floatToHalf, halfToFloat } from '../../src/io/safetensors-dtypes.js';
+import { encodeSafetensors } from '../../src/io/safetensors.js';
+import { readSafetensorsHeader } from '../../src/io/safetensors-header.js';
 import { compile } from '../../src/graph/executor.js';
 import { Graph } from '../../src/graph/graph.js';
 import { Parameters } from '../../src/graph/parameters.js';
@@ -67,5 +71,45 @@ describe('checkpoints of parameters and optimizer state', () => {
     flipped[flipped.length - 5]! ^= 0x40;
     await expect(loadParametersFromCheckpoint(params, flipped)).rejects.toThrow(CheckpointError);
     await expect(loadParametersFromCheckpoint(params, bytes.slice(0, bytes.length - 9))).rejects.toThrow(CheckpointError);
+  });
+});
+
+describe('weights-only checkpoints (for the web page and deployment)', () => {
+  it('keep the weights, step, config and extra metadata, drop the moments, and load like any checkpoint', async () => {
+    const m = model();
+    const params = Parameters.create(ctx.rt, m.g, { seed: 4 });
+    await steps(params, m.g, m.loss, 2);
+    const full = await parametersToCheckpoint(params, { config: { hidden: 16 } });
+    const slim = await weightsOnlyCheckpoint(full);
+    const parsed = await parseCheckpoint(slim);
+    expect(Object.keys(parsed.tensors).sort()).toEqual(['fc1.bias', 'fc1.weight', 'fc2.weight']);
+    expect([parsed.step, parsed.config, parsed.verified]).toEqual([2, { hidden: 16 }, true]);
+    expect(slim.length).toBeLessThan(full.length / 2);
+
+    const fresh = Parameters.create(ctx.rt, model().g, { seed: 99 });
+    expect(await loadParametersFromCheckpoint(fresh, slim)).toEqual({ step: 2, config: { hidden: 16 } });
+    expect(await fresh.read()).toEqual(await params.read());
+    params.destroy();
+    fresh.destroy();
+  });
+
+  it('in F16: half the bytes again, every weight rounded to its nearest half', async () => {
+    const m = model(64);
+    const params = Parameters.create(ctx.rt, m.g, { seed: 5 });
+    const full = await weightsOnlyCheckpoint(await parametersToCheckpoint(params));
+    const half = await weightsOnlyCheckpoint(full, { dtype: 'F16' });
+    const dataBytes = (b: Uint8Array) => b.length - readSafetensorsHeader(b).dataStart;
+    expect(dataBytes(half)).toBe(dataBytes(full) / 2);
+    const fresh = Parameters.create(ctx.rt, model(64).g, { seed: 6 });
+    await loadParametersFromCheckpoint(fresh, half);
+    const [want, got] = [await params.read(), await fresh.read()];
+    for (const name of Object.keys(want)) expect(Array.from(got[name]!), name).toEqual(Array.from(want[name]!, (v) => halfToFloat(floatToHalf(v))));
+    params.destroy();
+    fresh.destroy();
+  });
+
+  it('refuse a plain safetensors file, which has no step or config to carry', async () => {
+    const plain = encodeSafetensors({ w: { dtype: 'F32', shape: [1], data: new Float32Array([1]) } });
+    await expect(weightsOnlyCheckpoint(plain)).rejects.toThrow(/plain safetensors file/);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, halfToFloat, readSafetensorsHeader } from '../../src/io/index.js';
+import { decodeSafetensors, encodeSafetensors, floatToHalf, halfToFloat, readSafetensorsHeader } from '../../src/io/index.js';
 import type { TensorToWrite } from '../../src/io/index.js';
 import { assemble, entry, f32le, u64le } from './assemble-safetensors.js';
 
@@ -92,7 +92,7 @@ describe('encodeSafetensors / decodeSafetensors', () => {
     expectCheckpointError(() => encodeSafetensors({ w: { dtype: 'F32', shape: [2, 2], data: f32 } }), /"w"/, /4 elements but the data has 6/);
     expectCheckpointError(() => encodeSafetensors({ w: { dtype: 'I32', shape: [6], data: f32 } }), /"w"/, /Int32Array/);
     expectCheckpointError(() => encodeSafetensors({ w: { dtype: 'F32', shape: [-6], data: f32 } }), /non-negative integers/);
-    expectCheckpointError(() => encodeSafetensors({ w: { dtype: 'F64' as 'F32', shape: [6], data: f32 } }), /F64/, /F32, I32 or U32/);
+    expectCheckpointError(() => encodeSafetensors({ w: { dtype: 'F64' as 'F32', shape: [6], data: f32 } }), /F64/, /F32, F16, I32 or U32/);
     expectCheckpointError(() => encodeSafetensors({ __metadata__: { dtype: 'F32', shape: [6], data: f32 } }), /reserved/);
     expectCheckpointError(() => encodeSafetensors({}, { n: 3 as unknown as string }), /"n"/, /must be strings/);
   });
@@ -149,6 +149,36 @@ describe('a hand-assembled file, per the format description', () => {
     expect(halfToFloat(0x03ff)).toBe(1023 * 2 ** -24);
     expect(halfToFloat(0xfc00)).toBe(-Infinity);
     expect(halfToFloat(0x7e00)).toBeNaN();
+  });
+
+  it('rounds floats to the nearest half, ties to even, and gives every half back exactly', () => {
+    for (let bits = 0; bits < 0x10000; bits++) {
+      const value = halfToFloat(bits);
+      if (Number.isNaN(value)) expect(Number.isNaN(halfToFloat(floatToHalf(value)))).toBe(true);
+      else if (floatToHalf(value) !== bits) throw new Error(`half 0x${bits.toString(16)} (${value}) came back as 0x${floatToHalf(value).toString(16)}`);
+    }
+    // Halfway between 1 and the next half (1 + 2^-10) goes to the even one, a hair above it rounds up.
+    expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00);
+    expect(floatToHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(floatToHalf(1 + 2 ** -11 + 2 ** -20)).toBe(0x3c01);
+    expect(floatToHalf(65519)).toBe(0x7bff); // the largest half is 65504
+    expect(floatToHalf(65520)).toBe(0x7c00); // halfway to 65536 rounds to even: infinity
+    expect(floatToHalf(-1e9)).toBe(0xfc00);
+    expect(floatToHalf(2 ** -25)).toBe(0); // halfway to the smallest subnormal: even, so zero
+    expect(floatToHalf(2 ** -25 * 1.5)).toBe(1);
+    expect(floatToHalf(-1e-30)).toBe(0x8000);
+    expect(floatToHalf(2 ** -14 - 2 ** -25)).toBe(0x0400); // the largest subnormal rounds up into the normals
+  });
+
+  it('writes F16 tensors from float32 data, rounded, and reads them back widened', () => {
+    const data = new Float32Array([1, -2.5, 0.1, 65504, 1e-8, 3.14159]);
+    const bytes = encodeSafetensors({ h: { dtype: 'F16', shape: [2, 3], data }, w: { dtype: 'F32', shape: [1], data: new Float32Array([7]) } });
+    const { tensors: t } = decodeSafetensors(bytes);
+    expect(t.h!.dtype).toBe('F16');
+    const entryH = readSafetensorsHeader(bytes).tensors.find((e) => e.name === 'h')!;
+    expect(entryH.end - entryH.begin).toBe(12); // 2 bytes a value
+    expect(Array.from(t.h!.data as Float32Array)).toEqual(Array.from(data, (v) => halfToFloat(floatToHalf(v))));
+    expect(Array.from(t.w!.data as Float32Array)).toEqual([7]);
   });
 });
 
