@@ -297,6 +297,36 @@ fn conv2d_unfold(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
+// The same unfold with columns along pixels: cols[n, (c, kh, kw), oh * out_w + ow], so y[n] = W [O, C*kH*kW]
+// @ cols[n] is a plain matmul whose B the vec4 kernels read along pixels. Neighbouring lanes take
+// neighbouring pixels, so each (kh, kw) store is contiguous across a subgroup.
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn conv2d_unfold_columns(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let ow = gid.x;
+  let oh = gid.y;
+  if (ow >= params.out_w || oh >= params.out_h) {
+    return;
+  }
+  let n = gid.z / params.in_c;
+  let c = gid.z % params.in_c;
+  let k_area = params.k_h * params.k_w;
+  let pixels = params.out_h * params.out_w;
+  var dst = ((n * params.in_c + c) * k_area) * pixels + oh * params.out_w + ow;
+  let plane = (n * params.in_c + c) * params.in_h;
+  let h_in = i32(params.in_h);
+  let w_in = i32(params.in_w);
+  for (var kh = 0u; kh < params.k_h; kh++) {
+    let ih = i32(oh * params.stride_h + kh * params.dil_h) - i32(params.pad_top);
+    let row = (plane + u32(clamp(ih, 0, h_in - 1))) * params.in_w;
+    for (var kw = 0u; kw < params.k_w; kw++) {
+      let iw = i32(ow * params.stride_w + kw * params.dil_w) - i32(params.pad_left);
+      let inside = ih >= 0 && ih < h_in && iw >= 0 && iw < w_in;
+      output[dst] = select(0.0, input[row + u32(clamp(iw, 0, w_in - 1))], inside);
+      dst += pixels;
+    }
+  }
+}
+
 // dx[n, c, ih, iw] = sum over (kh, kw) with ih = oh*sh - pad + kh*dh for an integer oh in range (same for
 // w), and over the group's output channels o, of dy[n, o, oh, ow] * w[o, c, kh, kw]. One invocation:
 // 4 input channels of one pixel, so the divisibility tests per (kh, kw) are shared by 4 * group_o

@@ -57,6 +57,16 @@ export function slotIndex(s: Slot): number {
   return Number(/\d+$/.exec(s)![0]);
 }
 
+/**
+ * A plan's launches re-pointed for use inside a larger plan: each slot named in `rename` becomes its value,
+ * and every other temporary tmpK becomes tmp(K + tempOffset), so the outer plan can put its own
+ * temporaries first. How composite kernels (a conv as unfold + matmul, say) reuse another kernel's plan.
+ */
+export function renameSlots(launches: readonly KernelLaunch[], rename: Partial<Record<Slot, Slot>>, tempOffset = 0): KernelLaunch[] {
+  const renamed = (s: Slot): Slot => rename[s] ?? (s.startsWith('tmp') ? `tmp${slotIndex(s) + tempOffset}` : s);
+  return launches.map((l) => ({ ...l, bindings: Object.fromEntries(Object.entries(l.bindings).map(([name, s]) => [name, renamed(s)])) }));
+}
+
 /** Run a plan eagerly: its output, then its auxiliary outputs. Temporaries and constants are freed after submit. */
 export async function runPlanOutputs(rt: KernelRuntime, plan: KernelPlan, inputs: readonly Tensor[], name: string): Promise<Tensor[]> {
   const programs = await Promise.all(

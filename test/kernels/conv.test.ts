@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { conv2dPlan } from '../../src/kernels/conv/forward.js';
 import { convGeometry } from '../../src/kernels/conv/geometry.js';
 import { chooseConvForward, type ConvAlgorithm } from '../../src/kernels/conv/select.js';
 import { matmulTarget } from '../../src/kernels/matmul/matmul.js';
@@ -40,11 +41,13 @@ const WIDE: ConvCase[] = [
   { x: [1, 4, 9, 40], w: [16, 4, 3, 7], attrs: { stride: [1, 4], padding: [1, 3] } },
 ];
 
-describe.each(['subgroup', 'portable'] as ConvAlgorithm[])('conv2d forward (%s) against the float64 reference', (algorithm) => {
+describe.each(['subgroup', 'portable', 'im2col'] as ConvAlgorithm[])('conv2d forward (%s) against the float64 reference', (algorithm) => {
   it('runs as itself here (not a fallback) on lavapipe', () => {
     const g = convGeometry('conv2d', [1, 16, 8, 8], [16, 16, 3, 3], {});
-    // Lavapipe (CI) has 8-lane subgroups, so both kernels must be exercised by the cases below.
-    if (ctx.dev.adapter.vendor === 'mesa') expect(chooseConvForward(matmulTarget(ctx.rt), g, algorithm).algorithm).toBe(algorithm);
+    // Lavapipe (CI) has 8-lane subgroups, so every kernel must be exercised by the cases below.
+    if (ctx.dev.adapter.vendor !== 'mesa') return;
+    if (algorithm === 'im2col') expect(conv2dPlan(matmulTarget(ctx.rt), [1, 16, 8, 8], [16, 16, 3, 3], { algorithm }).variant).toBe('im2col');
+    else expect(chooseConvForward(matmulTarget(ctx.rt), g, algorithm).algorithm).toBe(algorithm);
   });
   if (algorithm === 'subgroup') {
     it('uses the windowed entry where the row segment fits, the per-tap one where it does not', () => {
@@ -64,9 +67,20 @@ describe.each(['subgroup', 'portable'] as ConvAlgorithm[])('conv2d forward (%s) 
   });
 });
 
+describe('conv2d forward: unfold + matmul for narrow maps', () => {
+  it('is the default on 8-lane CPU adapters below 64 pixels of width, the direct kernel from 64 on', () => {
+    if (ctx.dev.adapter.vendor !== 'mesa') return;
+    const target = matmulTarget(ctx.rt);
+    expect(conv2dPlan(target, [4, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).variant).toBe('im2col');
+    expect(conv2dPlan(target, [4, 128, 4, 4], [128, 128, 3, 3], { padding: 1 }).variant).toBe('im2col');
+    expect(conv2dPlan(target, [1, 16, 64, 64], [16, 16, 3, 3], { padding: 1 }).variant).toBeUndefined();
+    // Grouped convs keep the direct kernels.
+    expect(conv2dPlan(target, [1, 8, 8, 8], [8, 4, 3, 3], { padding: 1, groups: 2 }).variant).toBeUndefined();
+  });
+});
+
 describe('conv2d forward (1x1 as a matmul) against the float64 reference', () => {
   it('routes 1x1 convs to the matmul kernels and matches the reference', async () => {
-    const { conv2dPlan } = await import('../../src/kernels/conv/forward.js');
     expect(conv2dPlan(matmulTarget(ctx.rt), [2, 5, 4, 6], [7, 5, 1, 1]).launches.at(-1)!.shader).toMatch(/^matmul_/);
     for (const [x, w] of [
       [[2, 5, 4, 6], [7, 5, 1, 1]],

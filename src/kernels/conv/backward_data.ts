@@ -3,7 +3,7 @@
  * sum (its input plays dy), so it runs this kernel too, with a bias and activation epilogue.
  */
 import { ShapeError } from '../../errors.js';
-import { runPlan, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
+import { renameSlots, runPlan, type KernelLaunch, type KernelPlan } from '../launch.js';
 import { matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
@@ -98,19 +98,12 @@ function flippedForwardPlan(target: MatmulTarget, g: ConvGeometry, options: Pick
     workgroups: grid1d(Math.ceil(weightSize / 64)),
     bindings: { weight: 'in1', output: 'tmp0' },
   };
-  // The forward plan (a conv kernel, or a matmul for 1x1) reads the weight from in1: point it at the
-  // flipped copy in tmp0, and move the forward plan's own temporaries one slot up.
-  const rebind = (slot: Slot): Slot => (slot === 'in1' ? 'tmp0' : slot.startsWith('tmp') ? `tmp${Number(slot.slice(3)) + 1}` : slot);
+  // The forward plan reads the weight from in1: point it at the flipped copy in tmp0, and move the
+  // forward plan's own temporaries one slot up.
   return {
     out: forward.out,
     temps: [{ shape: flippedShape, dtype: 'f32' }, ...forward.temps],
-    launches: [
-      flip,
-      ...forward.launches.map((l) => ({
-        ...l,
-        bindings: Object.fromEntries(Object.entries(l.bindings).map(([name, slot]) => [name, rebind(slot)])),
-      })),
-    ],
+    launches: [flip, ...renameSlots(forward.launches, { in1: 'tmp0' }, 1)],
   };
 }
 

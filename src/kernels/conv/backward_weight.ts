@@ -4,7 +4,7 @@
  * a temporary and one reduce launch (shaders/reduce.wgsl) adds the splits.
  */
 import { ShapeError } from '../../errors.js';
-import { runPlan, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
+import { renameSlots, runPlan, type KernelLaunch, type KernelPlan, type Slot } from '../launch.js';
 import { matmulKernelPlan, matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { reducePlan } from '../reduce.js';
@@ -76,11 +76,7 @@ function im2colPlan(op: string, g: ConvGeometry, target: MatmulTarget): KernelPl
   const mm = matmulKernelPlan(target, [g.n, g.o, pixels], [g.n, pixels, ck]);
   if (mm.temps.length > 0) return null; // a plan that pre-transposes would need its own temporaries
   const product: Slot = g.n === 1 ? 'out' : 'tmp1';
-  const slotOf: Record<string, Slot> = { in0: 'in1', in1: 'tmp0', out: product };
-  const launches: KernelLaunch[] = [
-    unfold,
-    ...mm.launches.map((l) => ({ ...l, bindings: Object.fromEntries(Object.entries(l.bindings).map(([k, v]) => [k, slotOf[v] ?? v])) })),
-  ];
+  const launches: KernelLaunch[] = [unfold, ...renameSlots(mm.launches, { in0: 'in1', in1: 'tmp0', out: product })];
   const temps = [{ shape: [g.n, pixels, ck], dtype: 'f32' as const }];
   if (g.n > 1) {
     const sum = reducePlan('sum', [g.n, g.o * ck], [0]);

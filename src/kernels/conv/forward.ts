@@ -16,15 +16,15 @@
  * step is that retile; switching inside to NHWC (transposing at the model's edges) would also need
  * NHWC backward kernels and pays only if convs dominate the training step on CPU adapters.
  */
-import { runPlan, type KernelPlan, type Slot } from '../launch.js';
+import { renameSlots, runPlan, type KernelLaunch, type KernelPlan } from '../launch.js';
 import { matmulKernelPlan, matmulTarget } from '../matmul/matmul.js';
 import type { MatmulTarget } from '../matmul/select.js';
 import { ACTIVATIONS, activationRef, type Activation, type HostTensor } from '../reference.js';
 import type { KernelRuntime } from '../runtime.js';
 import type { Shape } from '../shape.js';
 import { expectDType, type Tensor } from '../tensor.js';
-import { checkBindable, convGeometry, convUniforms, type Conv2dAttrs, type ConvGeometry } from './geometry.js';
-import { chooseConvForward, type ConvAlgorithm } from './select.js';
+import { checkBindable, convGeometry, convUniforms, GUARANTEED_BINDING_BYTES, type Conv2dAttrs, type ConvGeometry } from './geometry.js';
+import { chooseConvForward, prefersIm2col, type ConvAlgorithm } from './select.js';
 
 export interface Conv2dOptions extends Conv2dAttrs {
   activation?: Activation;
@@ -39,6 +39,8 @@ export function conv2dPlan(target: MatmulTarget, xShape: Shape, wShape: Shape, o
   checkBindable('conv2d', { x: xShape, weight: wShape, output: outShape });
   const hasBias = !!options.biasShape;
   if (!options.algorithm && isPointwise(g)) return pointwisePlan(target, g, options);
+  const im2col = options.algorithm === 'im2col' ? g.groups === 1 : !options.algorithm && prefersIm2col(target, g, GUARANTEED_BINDING_BYTES);
+  if (im2col) return im2colPlan(target, g, options);
   const choice = chooseConvForward(target, g, options.algorithm);
   return {
     out: { shape: outShape, dtype: 'f32' },
@@ -75,14 +77,37 @@ function pointwisePlan(target: MatmulTarget, g: ConvGeometry, options: Conv2dOpt
     activation: options.activation,
   });
   // The matmul plan reads A (the weight) from in0 and B (x) from in1; the conv op has them the other way.
-  const swap: Record<string, Slot> = { in0: 'in1', in1: 'in0' };
+  return { out: { shape: [g.n, g.o, g.h, g.w], dtype: 'f32' }, temps: plan.temps, launches: renameSlots(plan.launches, { in0: 'in1', in1: 'in0' }) };
+}
+
+/**
+ * A conv as unfold + matmul: cols [N, C*kH*kW, pixels] (a temporary; conv2d_unfold_columns), then
+ * y[n] = W [O, C*kH*kW] @ cols[n] with the bias per row and the activation in the matmul's epilogue.
+ * Costs N*C*kH*kW*pixels floats of memory; chosen for narrow maps (select.ts prefersIm2col).
+ */
+function im2colPlan(target: MatmulTarget, g: ConvGeometry, options: Conv2dOptions & { biasShape?: Shape }): KernelPlan {
+  const pixels = g.outH * g.outW;
+  const ck = g.c * g.kH * g.kW;
+  checkBindable('conv2d', { cols: [g.n, ck, pixels] });
+  const unfold: KernelLaunch = {
+    shader: 'conv2d',
+    entry: 'conv2d_unfold_columns',
+    overrides: { WG_X: 8, WG_Y: 8 },
+    uniforms: { ...convUniforms(g), blocks: 0, rows_per_split: 0, weight_size: 0 },
+    workgroups: [Math.ceil(g.outW / 8), Math.ceil(g.outH / 8), g.n * g.c],
+    bindings: { input: 'in0', output: 'tmp0' },
+  };
+  const mm = matmulKernelPlan(target, [g.o, ck], [g.n, ck, pixels], {
+    biasShape: options.biasShape,
+    biasPerRow: true,
+    activation: options.activation,
+  });
+  // The matmul reads A (the weight) from in0 and B from in1; its own temporaries move behind the columns.
   return {
-    out: { shape: [g.n, g.o, g.h, g.w], dtype: 'f32' },
-    temps: plan.temps,
-    launches: plan.launches.map((l) => ({
-      ...l,
-      bindings: Object.fromEntries(Object.entries(l.bindings).map(([name, slot]) => [name, swap[slot] ?? slot])),
-    })),
+    out: { shape: [g.n, g.o, g.outH, g.outW], dtype: 'f32' },
+    temps: [{ shape: [g.n, ck, pixels], dtype: 'f32' }, ...mm.temps],
+    launches: [unfold, ...renameSlots(mm.launches, { in0: 'in1', in1: 'tmp0' }, 1)],
+    variant: 'im2col',
   };
 }
 

@@ -11,9 +11,10 @@ import type { ConvGeometry } from './geometry.js';
 /**
  * 'subgroup': 16 channels x 8 pixels per invocation with shared weight loads; 'portable': 4 x 4, any
  * adapter; 'depthwise': 1 channel x 8 pixels, for one input and one output channel per group (x 16 rows,
- * sharing row segments across the subgroup, for 3x3 stride 1 on 8-lane adapters).
+ * sharing row segments across the subgroup, for 3x3 stride 1 on 8-lane adapters); 'im2col': unfold the
+ * input into columns, then one matmul (forward.ts).
  */
-export type ConvAlgorithm = 'subgroup' | 'portable' | 'depthwise';
+export type ConvAlgorithm = 'subgroup' | 'portable' | 'depthwise' | 'im2col';
 
 export interface ConvForwardChoice {
   algorithm: ConvAlgorithm;
@@ -40,6 +41,19 @@ const ROLLING_ROWS = 16;
 function rollingDepthwise(g: ConvGeometry): boolean {
   const unit = g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
   return g.kH === 3 && g.kW === 3 && unit && g.padLeft === 1;
+}
+
+/**
+ * Whether the forward conv should run as unfold + matmul rather than a direct kernel. On 8-lane CPU
+ * adapters the subgroup kernel gives each subgroup a 64-pixel row segment, so maps narrower than 64 leave
+ * lanes idle (7 of 8 at width 8): there the matmul kernels, which tile channels x pixels of the whole map,
+ * measured 2-10x faster on the tiny model's 32x32 to 4x4 maps (bench/kernels/conv.bench.ts). Needs one
+ * group, pixels % 4 == 0 (the vec4 matmul kernels read columns along pixels) and columns that fit a binding.
+ */
+export function prefersIm2col(target: MatmulTarget, g: ConvGeometry, bindingBytes: number): boolean {
+  const pixels = g.outH * g.outW;
+  const colsBytes = g.n * g.c * g.kH * g.kW * pixels * 4;
+  return subgroupsOf8(target) && g.groups === 1 && g.outW < 64 && pixels % 4 === 0 && colsBytes <= bindingBytes;
 }
 
 /**
@@ -81,7 +95,7 @@ export function chooseConvForward(target: MatmulTarget, g: ConvGeometry, pinned?
       workgroups: [Math.ceil(Math.ceil(g.outW / 8) / 8), Math.ceil(g.outH / (rows2 ? 2 : 1) / 8), z],
     };
   }
-  if (pinned === 'depthwise') pinned = 'portable';
+  if (pinned === 'depthwise' || pinned === 'im2col') pinned = 'portable';
   const subgroupOk = subgroupsOf8(target);
   const algorithm: ConvAlgorithm = pinned ? (pinned === 'subgroup' && subgroupOk ? 'subgroup' : 'portable') : subgroupOk && g.groupO >= 12 ? 'subgroup' : 'portable';
   const [channels, pixels, wgX, wgY] = algorithm === 'subgroup' ? [16, 8, 8, 8] : [4, 4, 8, 8];
