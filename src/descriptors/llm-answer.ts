@@ -12,35 +12,41 @@ export function minimumDescriptors(perClass: number): number {
   return Math.max(1, Math.ceil(perClass / 2));
 }
 
-/** The index just past the JSON value that opens at `start` ('{' or '['), or -1; strings are skipped whole. */
-function matchingClose(text: string, start: number): number {
-  let depth = 0;
+/**
+ * Longest answer read, after any <think> block: a descriptor answer is a few hundred characters (16
+ * descriptors of at most 200), so anything far longer is not one, and reading it must not cost a hostile
+ * or runaway server's whole output in CPU time.
+ */
+export const MAX_ANSWER_CHARS = 65_536;
+/** At most this many balanced {...} / [...] spans are tried with JSON.parse. */
+const MAX_CANDIDATES = 64;
+
+/**
+ * Balanced {...} and [...] spans of `text`, by start, found in one pass with a stack (strings skipped
+ * whole). Scanning forward from every opening bracket instead was quadratic: the fuzz test found a 160 KB
+ * answer of '{' taking a minute.
+ */
+function balancedSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  const open: number[] = [];
   let inString = false;
-  for (let i = start; i < text.length; i++) {
+  for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (inString) {
       if (ch === '\\') i++;
       else if (ch === '"') inString = false;
     } else if (ch === '"') inString = true;
-    else if (ch === '{' || ch === '[') depth++;
-    else if (ch === '}' || ch === ']') {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
+    else if (ch === '{' || ch === '[') open.push(i);
+    else if ((ch === '}' || ch === ']') && open.length > 0) spans.push([open.pop()!, i + 1]);
   }
-  return -1;
+  return spans.sort((a, b) => a[0] - b[0]);
 }
 
-/** Candidate JSON texts, most likely first: the whole answer, fenced blocks, then each balanced {...} or [...]. */
-function candidates(content: string): string[] {
-  const text = content.replace(/<think>[\s\S]*?(<\/think>|$)/g, '').trim();
+/** Candidate JSON texts, most likely first: the whole answer, fenced blocks, then balanced {...} or [...] spans. */
+function candidates(text: string): string[] {
   const found = [text];
   for (const m of text.matchAll(/```[a-zA-Z]*\s*\n?([\s\S]*?)```/g)) found.push(m[1]!.trim());
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] !== '{' && text[i] !== '[') continue;
-    const end = matchingClose(text, i);
-    if (end > 0) found.push(text.slice(i, end));
-  }
+  for (const [start, end] of balancedSpans(text).slice(0, MAX_CANDIDATES)) found.push(text.slice(start, end));
   return found;
 }
 
@@ -68,7 +74,11 @@ function clean(text: string): string {
 /** The descriptors in `content`, the assistant message: at most `perClass`, at least `minimumDescriptors(perClass)`. */
 export function readAnswer(content: string, perClass: number): AnswerResult {
   let list: unknown[] | undefined;
-  for (const candidate of candidates(content)) {
+  const text = content.replace(/<think>[\s\S]*?(<\/think>|$)/g, '').trim();
+  if (text.length > MAX_ANSWER_CHARS) {
+    return { ok: false, reason: `the answer is ${text.length} characters long, more than the ${MAX_ANSWER_CHARS} a descriptor answer could need (it begins ${JSON.stringify(text.slice(0, 60))})` };
+  }
+  for (const candidate of candidates(text)) {
     try {
       list = listIn(JSON.parse(candidate));
     } catch {

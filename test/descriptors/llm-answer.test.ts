@@ -68,3 +68,15 @@ describe('chatCompletionsUrl', () => {
     expect(() => chatCompletionsUrl('ftp://host')).toThrow(/must be an http:\/\/ or https:\/\/ URL/);
   });
 });
+
+describe('readAnswer on hostile answers (found by test/reliability/fuzz.test.ts)', () => {
+  it('reads long runs of unbalanced or nested brackets in one pass, and refuses answers far longer than any descriptor list', () => {
+    // Each of these took 17-63 s when every opening bracket started its own forward scan.
+    for (const text of ['{'.repeat(60_000), '{"a":'.repeat(12_000), '[1,'.repeat(20_000), '['.repeat(30_000) + ']'.repeat(30_000)]) {
+      expect(readAnswer(text, 6).ok).toBe(false);
+    }
+    const long = readAnswer(`${JSON.stringify({ descriptors: SIX })} ${'x'.repeat(70_000)}`, 6);
+    expect(long).toEqual({ ok: false, reason: expect.stringMatching(/more than the 65536 a descriptor answer could need/) });
+    expect(ok(`<think>${'{'.repeat(100_000)}</think>${JSON.stringify({ descriptors: SIX })}`)).toEqual(SIX);
+  });
+});
