@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
 
 /** Import .wgsl files as strings, the same as esbuild's `text` loader does for the bundles. */
@@ -14,6 +15,8 @@ function wgslText(): Plugin {
 
 export default defineConfig({
   plugins: [wgslText()],
+  // The demo page's modules import the library as 'langseg' (tsconfig paths): the sources, not dist/.
+  resolve: { alias: [{ find: /^langseg$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }] },
   test: {
     include: ['test/**/*.test.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],

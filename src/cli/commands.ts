@@ -5,8 +5,10 @@ import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { describeCommand } from './describe.js';
 import { evalCommand } from './evaluate.js';
+import { exportCommand } from './export.js';
 import { infoCommand } from './info.js';
 import { segmentCommand } from './segment.js';
 import { trainCommand } from './train.js';
+import { webCommand } from './web.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, trainCommand, evalCommand, segmentCommand, ablateCommand, describeCommand, benchCommand, infoCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, trainCommand, evalCommand, segmentCommand, webCommand, exportCommand, ablateCommand, describeCommand, benchCommand, infoCommand];
