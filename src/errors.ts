@@ -66,3 +66,24 @@ export class DataError extends LangsegError {}
  * LLM endpoint that failed or kept answering badly (the message says what it answered; never the API key).
  */
 export class DescriptorError extends LangsegError {}
+
+/**
+ * A compiled plan that does not fit the memory budget it was given (the sum of its buffers: the planned
+ * arena, the parameters with their gradients and optimizer moments, inputs and read-back copies). The
+ * message gives the total, its parts and the largest tensor; the CLI adds the batch or resolution that fits.
+ */
+export class MemoryBudgetError extends LangsegError {}
+
+/**
+ * Training produced NaN or Inf. `step` is the step whose update first went non-finite (as far as the run
+ * could tell); `tensor` names the first non-finite tensor of that step when a debug re-run found it.
+ */
+export class NonFiniteError extends LangsegError {
+  constructor(
+    message: string,
+    readonly step: number,
+    readonly tensor?: string,
+  ) {
+    super(message);
+  }
+}

@@ -7,7 +7,9 @@
 import type { Dataset } from '../data/dataset.js';
 import { batches } from '../data/loader.js';
 import { warmupCosine } from '../kernels/optimizer.js';
-import type { LangSegModel, StepLosses } from '../model/model.js';
+import { NonFiniteError } from '../errors.js';
+import { parametersAreFinite } from '../graph/numerics.js';
+import type { LangSegModel, StepLosses, Trainer } from '../model/model.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 
 export interface TrainLoopOptions {
@@ -29,6 +31,14 @@ export interface TrainLoopOptions {
   onValidate?: (step: number, result: EvalResult) => void;
   /** Checked after each step: stop there (a checkpoint is taken when `checkpoint` is given). */
   shouldStop?: () => boolean;
+  /**
+   * Check for NaN/Inf every this many steps, and before every checkpoint (one GPU reduction over the
+   * weights, plus the loss): a hit throws NonFiniteError before the checkpoint is written, so the last
+   * checkpoint is always a good one. 0 or absent: never.
+   */
+  checkFiniteEvery?: number;
+  /** Append to this history (a run that continues after a recovery) instead of a new one. */
+  history?: TrainHistory;
 }
 
 export interface StepInfo {
@@ -49,11 +59,23 @@ export interface TrainHistory {
   lastValidation: EvalResult | null;
 }
 
-export async function trainLoop(model: LangSegModel, train: Dataset, options: TrainLoopOptions): Promise<TrainHistory> {
-  const { steps, batch, lr, seed } = options;
+/** The training step the loop uses: the model's trainer with warm-up + cosine over `steps` (shared with the NaN diagnosis). */
+export async function loopTrainer(model: LangSegModel, options: Pick<TrainLoopOptions, 'steps' | 'batch' | 'lr' | 'weightDecay'>): Promise<{ trainer: Trainer; schedule: (step: number) => number }> {
+  const { steps, batch, lr } = options;
   const schedule = warmupCosine({ base: lr, warmupSteps: Math.max(1, Math.round(steps * 0.05)), totalSteps: steps, minLr: lr * 0.1 });
   const trainer = await model.trainer({ batch, optimizer: { lr, weightDecay: options.weightDecay ?? 1e-4 }, lrSchedule: schedule });
-  const history: TrainHistory = { losses: [], validations: [], stopped: false, lastValidation: null };
+  return { trainer, schedule };
+}
+
+/** True when the step's loss and every weight are finite. */
+export async function stepIsFinite(model: LangSegModel, losses: StepLosses): Promise<boolean> {
+  return Number.isFinite(losses.total) && (await parametersAreFinite(model.parameters));
+}
+
+export async function trainLoop(model: LangSegModel, train: Dataset, options: TrainLoopOptions): Promise<TrainHistory> {
+  const { steps, batch, seed } = options;
+  const { trainer, schedule } = await loopTrainer(model, options);
+  const history: TrainHistory = options.history ?? { losses: [], validations: [], stopped: false, lastValidation: null };
   const start = performance.now();
   const first = model.parameters.step;
   const validate = async (step: number) => {
@@ -63,8 +85,8 @@ export async function trainLoop(model: LangSegModel, train: Dataset, options: Tr
     history.lastValidation = result;
     options.onValidate?.(step, result);
   };
+  const stream = batches(train, { batch, size: model.config.imageSize, train: true, seed, epochs: Infinity, skipBatches: first });
   try {
-    const stream = batches(train, { batch, size: model.config.imageSize, train: true, seed, epochs: Infinity, skipBatches: first });
     for (let step = first; step < steps; step++) {
       const next = await stream.next();
       if (next.done) break;
@@ -75,15 +97,21 @@ export async function trainLoop(model: LangSegModel, train: Dataset, options: Tr
       options.onStep?.({ step: done, steps, losses, lr: schedule(step), imagesPerSecond: ((done - first) * batch * 1000) / elapsedMs, elapsedMs });
       const stop = options.shouldStop?.() ?? false;
       const last = done === steps || stop;
+      const checkpointDue = !!options.checkpoint && ((!!options.checkpointEvery && done % options.checkpointEvery === 0) || last);
+      const check = options.checkFiniteEvery;
+      if (check && (done % check === 0 || checkpointDue) && !(await stepIsFinite(model, losses))) {
+        throw new NonFiniteError(`step ${done}: the loss (${losses.total}) or the weights are no longer finite`, done);
+      }
       if (options.validateEvery && (done % options.validateEvery === 0 || last)) await validate(done);
-      if (options.checkpoint && ((options.checkpointEvery && done % options.checkpointEvery === 0) || last)) await options.checkpoint(model);
+      if (checkpointDue) await options.checkpoint!(model);
       if (stop) {
         history.stopped = true;
         break;
       }
     }
-    await stream.return(undefined);
   } finally {
+    // Also when a step failed (a lost device, NaN): stop the prefetching decoder and free the executable.
+    await stream.return(undefined);
     trainer.destroy();
   }
   return history;

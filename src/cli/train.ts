@@ -31,6 +31,7 @@ export const trainCommand: Command = {
   help: `usage: langseg train [--data synthetic|ade20k:DIR|cocostuff:DIR] [--model tiny|small|base] [--backbone cnn|vit]
                      [--steps N] [--batch N] [--lr X] [--seed N] [--out DIR] [--checkpoint-every N]
                      [--validate-every N] [--val-images N] [--descriptors FILE] [--resume] [--force]
+                     [--size N] [--check-finite N] [--memory-budget MiB] [--device-retries N]
                      [ablation switches]
 
 Trains LangSeg and writes DIR (default runs/train): checkpoint.safetensors, run.json (the settings, so
@@ -41,6 +42,7 @@ history.json, loss.png, miou.png, overlays/ and report.html.
                       (images/{train,val}2017 + stuffthingmaps_trainval2017/{train,val}2017)
   --model             preset (default tiny: 128x128, CNN 16/32/64/128, D = 64)
   --backbone          cnn (default) or vit
+  --size N            image side in pixels, a multiple of 32 (default: the preset's, 128 for tiny)
   --steps             training steps (default 600); --batch images per step (default 4)
   --lr                peak learning rate (default 2e-3; warm-up then cosine)
   --checkpoint-every  save the checkpoint every N steps (default 100; always at the end and on Ctrl-C)
@@ -49,9 +51,17 @@ history.json, loss.png, miou.png, overlays/ and report.html.
   --descriptors FILE  a descriptor file instead of the built-in descriptors (see docs/DESCRIPTORS.md)
   --resume            continue the run in --out from its checkpoint (same data order, exactly)
   --force             overwrite a non-empty --out
+  --check-finite N    check for NaN/Inf every N steps and before each checkpoint (one GPU reduction); on a
+                      hit, stop naming the first non-finite tensor (a debug re-run of the step) and keep
+                      the last good checkpoint (default 0: off)
+  --memory-budget MiB refuse a training step whose GPU buffers need more, saying which batch or --size
+                      fits (default: half the RAM on CPU adapters such as lavapipe; none on GPUs)
+  --device-retries N  when the GPU device is lost, acquire a new one and continue from the last
+                      checkpoint, at most N times (default 3)
   --no-language --no-multiscale --no-triplet --no-gen --single-descriptor: ablation switches
 
-Ctrl-C stops after the current step, saves the checkpoint and prints how to resume.`,
+Ctrl-C stops after the current step, saves the checkpoint and prints how to resume. Checkpoints are
+written atomically and carry the data position, so even a killed run resumes exactly with --resume.`,
   options: {
     data: { type: 'string' },
     model: { type: 'string' },
@@ -67,6 +77,10 @@ Ctrl-C stops after the current step, saves the checkpoint and prints how to resu
     descriptors: { type: 'string' },
     resume: { type: 'boolean' },
     force: { type: 'boolean' },
+    size: { type: 'string' },
+    'check-finite': { type: 'string' },
+    'memory-budget': { type: 'string' },
+    'device-retries': { type: 'string' },
     ...ABLATION_OPTIONS,
   },
   needsDevice: true,
@@ -74,11 +88,13 @@ Ctrl-C stops after the current step, saves the checkpoint and prints how to resu
     const { values } = ctx;
     const backbone = (values.backbone as string | undefined) ?? 'cnn';
     if (backbone !== 'cnn' && backbone !== 'vit') throw new UsageError(`--backbone must be cnn or vit, got '${backbone}'`);
+    const size = values.size === undefined ? undefined : intOption(values, 'size', 0, 32, 8192);
+    if (size !== undefined && size % 32 !== 0) throw new UsageError(`--size must be a multiple of 32, got ${size}`);
     const settings: RunSettings = {
       data: (values.data as string | undefined) ?? 'synthetic',
       descriptors: values.descriptors as string | undefined,
       preset: presetFrom(values),
-      overrides: { backbone, ablation: ablationFrom(values) },
+      overrides: { backbone, ablation: ablationFrom(values), ...(size ? { imageSize: [size, size] as [number, number] } : {}) },
       steps: intOption(values, 'steps', 600, 1, 10_000_000),
       batch: intOption(values, 'batch', 4, 1, 1024),
       lr: numberOption(values, 'lr', 2e-3, 0, 1),
@@ -86,9 +102,17 @@ Ctrl-C stops after the current step, saves the checkpoint and prints how to resu
       validateEvery: intOption(values, 'validate-every', 100, 1, 10_000_000),
       checkpointEvery: intOption(values, 'checkpoint-every', 100, 1, 10_000_000),
       syntheticVal: intOption(values, 'val-images', 64, 1, 100_000),
+      checkFiniteEvery: intOption(values, 'check-finite', 0, 0, 10_000_000),
+      ...(values['memory-budget'] !== undefined ? { memoryBudgetMiB: numberOption(values, 'memory-budget', 0, 0, 2 ** 30) } : {}),
     };
     const out = (values.out as string | undefined) ?? 'runs/train';
-    const result = await runTraining(ctx, ctx.device!, settings, { out, resume: !!values.resume, force: !!values.force, title: 'train' });
+    const result = await runTraining(ctx, ctx.device!, settings, {
+      out,
+      resume: !!values.resume,
+      force: !!values.force,
+      title: 'train',
+      deviceRetries: intOption(values, 'device-retries', 3, 0, 100),
+    });
     return result.stopped ? 130 : 0;
   },
 };

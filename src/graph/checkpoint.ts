@@ -15,6 +15,8 @@ export interface CheckpointOptions {
   optimizer?: boolean;
   /** More tensors to store beside the parameters (data a model needs that is not trained). */
   extra?: Readonly<Record<string, TensorToWrite>>;
+  /** More string metadata (e.g. the training loop's data position), kept under the checksums. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 const MOMENTS = [
@@ -39,7 +41,7 @@ export async function parametersToCheckpoint(params: Parameters, options: Checkp
     if (name in tensors) throw new CheckpointError(`checkpoint: extra tensor '${name}' has the name of a parameter`);
     tensors[name] = t;
   }
-  return serializeCheckpoint({ tensors, step: params.step, config: options.config ?? null });
+  return serializeCheckpoint({ tensors, step: params.step, config: options.config ?? null, extraMetadata: options.metadata });
 }
 
 /**

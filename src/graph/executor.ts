@@ -5,7 +5,7 @@
  * requested outputs. New input shapes need a new compile (see ExecutableCache).
  */
 import type { LangsegDevice } from '../device/device.js';
-import { GraphError, ShapeError } from '../errors.js';
+import { BindingLimitError, GraphError, MemoryBudgetError, ShapeError } from '../errors.js';
 import { slotIndex, type KernelPlan, type Slot } from '../kernels/launch.js';
 import { matmulTarget } from '../kernels/matmul/matmul.js';
 import { optimizerLaunches, optimizerUniforms, type OptimizerConfig } from '../kernels/optimizer.js';
@@ -34,6 +34,11 @@ export interface CompileOptions {
   memory?: 'planned' | 'naive';
   /** Check the memory plan (no two live tensors share a byte) at compile time. */
   verifyMemory?: boolean;
+  /**
+   * Refuse (MemoryBudgetError) a plan whose buffers together need more bytes than this, before any is
+   * created. Every buffer is checked against the device's binding and buffer size limits in any case.
+   */
+  memoryBudget?: number;
 }
 
 export interface MemoryReport {
@@ -43,6 +48,11 @@ export interface MemoryReport {
   naiveBytes: number;
   parameterBytes: number;
   inputBytes: number;
+  /** Bytes of every buffer the executable needs: the arena, the parameters with their gradients, moments and
+   * decay mask (5x parameterBytes), inputs, constants and read-back copies. What memoryBudget is checked against. */
+  totalBytes: number;
+  /** The largest single tensor of the plan (the first to shrink when it does not fit). */
+  largest: { name: string; shape: number[]; bytes: number };
 }
 
 export interface ProfileRow {
@@ -150,8 +160,7 @@ export class Executable {
     try {
       return await this.runOnce(feeds, options);
     } catch (err) {
-      this.rt.gpu.assertAlive(); // a lost device explains any failure: say that instead
-      throw err;
+      return await this.rt.rethrowWithLoss(err); // a lost device explains any failure: say that instead
     } finally {
       this.busy = false;
     }
@@ -246,7 +255,7 @@ export class Executable {
 }
 
 /** Nodes needed to compute `targets`, in graph (topological) order. */
-function neededNodes(graph: Graph, targets: SymbolicTensor[]): GraphNode[] {
+export function neededNodes(graph: Graph, targets: SymbolicTensor[]): GraphNode[] {
   const needed = new Set<GraphNode>();
   const stack = targets.map((t) => t.node).filter((n): n is GraphNode => n !== null);
   while (stack.length > 0) {
@@ -258,18 +267,34 @@ function neededNodes(graph: Graph, targets: SymbolicTensor[]): GraphNode[] {
   return graph.nodes.filter((n) => needed.has(n));
 }
 
-/** Compile `graph` for `device`: see CompileOptions. */
-export async function compile(device: LangsegDevice | KernelRuntime, graph: Graph, options: CompileOptions = {}): Promise<Executable> {
-  const rt = device instanceof KernelRuntime ? device : new KernelRuntime(device);
-  rt.gpu.assertAlive();
+interface GraphPlan {
+  grads: Map<SymbolicTensor, SymbolicTensor>;
+  outputs: SymbolicTensor[];
+  nodes: GraphNode[];
+  plans: KernelPlan[];
+  pinnedGrad: Map<SymbolicTensor, SymbolicTensor>;
+  copiedGrad: Map<SymbolicTensor, SymbolicTensor>;
+  items: PlanItem[];
+  itemOf: Map<SymbolicTensor, number>;
+  tempItems: number[][];
+  plan: MemoryPlan;
+  memory: MemoryReport;
+}
+
+/**
+ * Everything compile decides before it creates a buffer: the nodes, their kernel plans, where each tensor
+ * lives, the memory plan and its size, every tensor checked against the device's limits and the whole plan
+ * against options.memoryBudget.
+ */
+function planGraph(rt: KernelRuntime, graph: Graph, options: CompileOptions): GraphPlan {
   if (options.optimizer && !options.loss) throw new GraphError('compile: an optimizer needs a loss to differentiate');
   const grads = options.optimizer ? parameterGradients(graph, options.loss!) : new Map<SymbolicTensor, SymbolicTensor>();
   const outputs = [...new Set([...(options.outputs ?? []), ...(options.loss ? [options.loss] : [])])];
   if (outputs.length === 0 && !options.optimizer) throw new GraphError('compile: nothing to compute (give outputs, or a loss and an optimizer)');
-  const ownsParameters = !options.parameters;
-  const parameters = options.parameters ?? Parameters.create(rt, graph, { seed: options.seed });
-  for (const p of graph.params.keys()) {
-    if (!parameters.has(p)) throw new GraphError(`compile: parameter '${p.name}' is not in the given Parameters (made for another graph?)`);
+  if (options.parameters) {
+    for (const p of graph.params.keys()) {
+      if (!options.parameters.has(p)) throw new GraphError(`compile: parameter '${p.name}' is not in the given Parameters (made for another graph?)`);
+    }
   }
   const trainGrads = options.optimizer ? [...grads.values()] : [];
   const nodes = neededNodes(graph, [...outputs, ...trainGrads]);
@@ -279,7 +304,6 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
     if (sizeOf(plan.out.shape) !== n.output.size) throw new GraphError(`compile: plan of ${n.output} disagrees with its shape`);
     return plan;
   });
-
   // Where each tensor lives. Parameter gradients are written straight into the flat gradient buffer
   // ("pinned") unless that would make one dispatch read and write that buffer (WebGPU forbids it); those
   // few are copied there after the pass instead.
@@ -329,6 +353,65 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
   const alignment = Math.max(256, rt.limits.minStorageBufferOffsetAlignment ?? 256);
   const plan: MemoryPlan = options.memory === 'naive' ? planNaive(items, alignment) : planMemory(items, alignment);
   if (options.verifyMemory) verifyPlan(items, plan);
+
+  const memory = sizePlan(rt, graph, options, { nodes, plans, items, plan, outputs, itemOf, pinnedGrad });
+  return { grads, outputs, nodes, plans, pinnedGrad, copiedGrad, items, itemOf, tempItems, plan, memory };
+}
+
+const MiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** The bytes of a plan, every buffer checked against the device's limits and the whole against the budget. */
+function sizePlan(
+  rt: KernelRuntime,
+  graph: Graph,
+  options: CompileOptions,
+  p: Pick<GraphPlan, 'nodes' | 'plans' | 'items' | 'plan' | 'outputs' | 'itemOf' | 'pinnedGrad'>,
+): MemoryReport {
+  const maxBuffer = rt.limits.maxBufferSize ?? Infinity;
+  p.plan.slotBytes.forEach((bytes, i) => {
+    if (bytes > maxBuffer) throw new BindingLimitError(`memory slot ${i} needs ${bytes} bytes, over this device's maxBufferSize (${maxBuffer}); use a smaller batch or resolution`);
+  });
+  const parameterFloats = options.parameters?.totalFloats ?? Parameters.layout(rt, graph).totalFloats;
+  const needed = new Set(p.nodes.flatMap((n) => n.inputs));
+  const inputs = graph.tensors.filter((t) => t.kind === 'input' && (p.outputs.includes(t) || needed.has(t)));
+  const constants = graph.tensors.filter((t) => t.kind === 'constant' && needed.has(t));
+  for (const t of [...inputs, ...constants]) rt.checkFits(t.shape, t.name);
+  const inputBytes = inputs.reduce((n, t) => n + t.size * 4, 0);
+  const constantBytes = constants.reduce((n, t) => n + t.size * 4, 0) + p.plans.reduce((n, plan) => n + (plan.constants ?? []).reduce((m, c) => m + c.byteLength, 0), 0);
+  const stagingBytes = p.outputs.reduce((n, t) => n + Math.max(4, t.size * 4), 0);
+  const parameterBytes = parameterFloats * 4;
+  const totalBytes = p.plan.peakBytes + 5 * parameterBytes + inputBytes + constantBytes + stagingBytes;
+  let largest = { name: '', shape: [] as number[], bytes: 0 };
+  for (const t of [...p.itemOf.keys(), ...p.pinnedGrad.keys(), ...inputs]) {
+    if (t.size * 4 > largest.bytes) largest = { name: t.name, shape: [...t.shape], bytes: t.size * 4 };
+  }
+  if (options.memoryBudget !== undefined && totalBytes > options.memoryBudget) {
+    throw new MemoryBudgetError(
+      `the compiled plan needs ${MiB(totalBytes)}, over the memory budget of ${MiB(options.memoryBudget)}: intermediates ${MiB(p.plan.peakBytes)} ` +
+        `(planned), parameters with gradients, moments and decay mask ${MiB(5 * parameterBytes)}, inputs ${MiB(inputBytes)}, ` +
+        `constants ${MiB(constantBytes)}, read-back ${MiB(stagingBytes)}; the largest tensor is '${largest.name}' ${formatShape(largest.shape)} ` +
+        `(${MiB(largest.bytes)}). Use a smaller batch or resolution, or raise the budget`,
+    );
+  }
+  return { plannedPeakBytes: p.plan.peakBytes, naiveBytes: p.plan.naiveBytes, parameterBytes, inputBytes, totalBytes, largest };
+}
+
+/**
+ * What compile would allocate for `graph`, without allocating it: the memory report, after the same checks
+ * against the device's limits and options.memoryBudget (BindingLimitError / MemoryBudgetError).
+ */
+export function planCompile(device: LangsegDevice | KernelRuntime, graph: Graph, options: CompileOptions = {}): MemoryReport {
+  const rt = device instanceof KernelRuntime ? device : new KernelRuntime(device);
+  return planGraph(rt, graph, options).memory;
+}
+
+/** Compile `graph` for `device`: see CompileOptions. */
+export async function compile(device: LangsegDevice | KernelRuntime, graph: Graph, options: CompileOptions = {}): Promise<Executable> {
+  const rt = device instanceof KernelRuntime ? device : new KernelRuntime(device);
+  rt.gpu.assertAlive();
+  const { outputs, nodes, plans, pinnedGrad, copiedGrad, items, itemOf, tempItems, plan, memory } = planGraph(rt, graph, options);
+  const ownsParameters = !options.parameters;
+  const parameters = options.parameters ?? Parameters.create(rt, graph, { seed: options.seed });
 
   const dev = rt.device;
   const owned: GPUBuffer[] = [];
@@ -426,12 +509,6 @@ export async function compile(device: LangsegDevice | KernelRuntime, graph: Grap
     owned.push(staging);
     return { tensor: t, location, staging };
   });
-  const memory: MemoryReport = {
-    plannedPeakBytes: plan.peakBytes,
-    naiveBytes: plan.naiveBytes,
-    parameterBytes: parameters.totalFloats * 4,
-    inputBytes: inputs.reduce((s, i) => s + i.tensor.size * 4, 0),
-  };
   const graphInputs = new Set(graph.tensors.filter((t) => t.kind === 'input').map((t) => t.name));
   return new Executable(rt, parameters, steps, optimizerStep, inputs, outputSlots, memory, owned, ownsParameters, graphInputs);
 }

@@ -69,8 +69,12 @@ export class Parameters {
     device.queue.writeBuffer(this.stats, 0, new Float32Array([0, 1, 0, 0]));
   }
 
-  /** Lay out and initialise (seeded) every parameter of `graph`. */
-  static create(rt: KernelRuntime, graph: Graph, options: { seed?: number } = {}): Parameters {
+  /**
+   * Where every parameter of `graph` goes in the flat buffers, and their length in floats; checks that each
+   * tensor, and the flat buffer the optimizer binds whole, fit the device (BindingLimitError otherwise).
+   * Allocates nothing, so a plan can be sized before anything is created.
+   */
+  static layout(rt: KernelRuntime, graph: Graph): { entries: ParamEntry[]; totalFloats: number } {
     // Offsets aligned so each tensor can be bound on its own (minStorageBufferOffsetAlignment <= 256).
     const alignFloats = Math.max(256, rt.limits.minStorageBufferOffsetAlignment ?? 256) / 4;
     let offset = 0;
@@ -81,7 +85,14 @@ export class Parameters {
       entries.push({ tensor, name: tensor.name, shape: tensor.shape, offset, size, decay: info.decay, init: info.init });
       offset += Math.ceil(Math.max(size, 1) / alignFloats) * alignFloats;
     }
-    return new Parameters(rt, entries, offset, options.seed ?? 0);
+    rt.checkFits([offset], `all ${entries.length} parameters (one flat buffer, bound whole by the optimizer)`);
+    return { entries, totalFloats: offset };
+  }
+
+  /** Lay out and initialise (seeded) every parameter of `graph`. */
+  static create(rt: KernelRuntime, graph: Graph, options: { seed?: number } = {}): Parameters {
+    const { entries, totalFloats } = Parameters.layout(rt, graph);
+    return new Parameters(rt, entries, totalFloats, options.seed ?? 0);
   }
 
   /**

@@ -5,8 +5,8 @@
  * caches and every output the CLI writes go through here.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /** Write `data` (bytes, or text as UTF-8) to `path` atomically; on failure the previous file is untouched. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -40,5 +40,36 @@ async function syncDirectory(dir: string): Promise<void> {
     // best effort: the file is already in place
   } finally {
     await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Remove the temporary files that writes killed mid-way (SIGKILL, power loss) left in `dir`: those of
+ * processes that no longer run. Returns their names. The targets themselves are whole, old or new.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed; // no folder, nothing to clean
+  }
+  for (const name of names) {
+    const m = /\.tmp-(\d+)-[0-9a-f]{12}$/.exec(name);
+    if (!m || isRunning(Number(m[1]))) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, but is someone else's
   }
 }

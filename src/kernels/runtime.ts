@@ -303,11 +303,18 @@ export class KernelRuntime {
     try {
       return await p;
     } catch (err) {
-      this.gpu.assertAlive();
-      // The loss may be reported just after the failed promise: give it one turn to arrive.
-      const lost = await Promise.race([this.gpu.lost, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
-      if (lost instanceof DeviceLostError) throw lost;
-      throw err;
+      return this.rethrowWithLoss(err);
     }
+  }
+
+  /**
+   * Rethrow a failure of GPU work, as DeviceLostError when the device is gone: a lost device explains any
+   * failure, and its loss may be reported just after the failed promise, so it gets one short wait.
+   */
+  async rethrowWithLoss(err: unknown): Promise<never> {
+    this.gpu.assertAlive();
+    const lost = await Promise.race([this.gpu.lost, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
+    if (lost instanceof DeviceLostError) throw lost;
+    throw err;
   }
 }

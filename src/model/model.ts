@@ -178,13 +178,16 @@ export class LangSegModel {
     }
   }
 
-  /** Checkpoint bytes: weights, optimizer moments, step, and the config, tokenizer and descriptor set. */
-  async save(): Promise<Uint8Array> {
+  /**
+   * Checkpoint bytes: weights, optimizer moments, step, and the config, tokenizer and descriptor set;
+   * `metadata` adds strings of the caller's (a training run stores its data position there).
+   */
+  async save(options: { metadata?: Readonly<Record<string, string>> } = {}): Promise<Uint8Array> {
     const stored: StoredModel = { model: this.config, tokenizer: this.tokenizer.toJSON(), descriptors: this.descriptors };
     const extra: Record<string, TensorToWrite> = this.frozenEmbeddings
       ? { [FROZEN_TENSOR]: { dtype: 'F32' as const, shape: [this.frozenEmbeddings.length / this.config.embedDim, this.config.embedDim], data: this.frozenEmbeddings } }
       : {};
-    return parametersToCheckpoint(this.parameters, { config: stored, extra });
+    return parametersToCheckpoint(this.parameters, { config: stored, extra, metadata: options.metadata });
   }
 
   /** A model from checkpoint bytes written by save(). */
