@@ -39,6 +39,9 @@ let segmenter: Segmenter | null = null;
 let device: LangsegDevice | null = null;
 let busy = false;
 let stopRequested = false;
+/** The loaded model in words, and the steps "train here" has added to it. */
+let modelSummary = '';
+let fineTunedSteps = 0;
 
 function setStatus(text: string): void {
   $('status').textContent = text;
@@ -76,7 +79,9 @@ async function task(what: string, work: () => Promise<string | void>): Promise<v
   } catch (e) {
     state.error = (e as Error).message;
     setStatus(`${what} failed: ${state.error}`);
-    console.error(e);
+    // A LangsegError is the user's to fix and says how; anything else is a bug worth a stack trace.
+    if (e instanceof LangsegError) console.warn(state.error);
+    else console.error(e);
   } finally {
     busy = false;
     setPhase('ready');
@@ -133,9 +138,11 @@ async function useCheckpoint(bytes: Uint8Array, source: string): Promise<string>
   segmenter = next;
   const { config, descriptors, parameters } = next.model;
   $<HTMLTextAreaElement>('vocabulary').value = formatVocabulary(descriptors);
-  $('model-info').textContent =
+  modelSummary =
     `${source}: ${config.preset} ${config.backbone}, input ${config.imageSize.join('x')}, ${parameters.totalFloats.toLocaleString('en')} parameters, ` +
-    `${descriptors.classes.length} classes, trained ${parameters.step} steps.`;
+    `${descriptors.classes.length} classes, trained ${parameters.step} steps`;
+  fineTunedSteps = 0;
+  $('model-info').textContent = `${modelSummary}.`;
   // A scene at the model's size, or the user's picture as it is.
   if (!state.picture || state.picture.truth) return newScene();
   return segmentPicture();
@@ -175,6 +182,8 @@ async function trainHere(): Promise<string> {
       shouldStop: () => stopRequested,
     });
     const seconds = (performance.now() - started) / 1000;
+    fineTunedSteps += result.losses.length;
+    $('model-info').textContent = `${modelSummary}, then fine-tuned ${fineTunedSteps} steps here.`;
     $('train-info').textContent =
       `${result.stopped ? 'Stopped after' : 'Trained'} ${result.losses.length} steps of ${batch} scenes in ${seconds.toFixed(1)} s; ` +
       `loss ${result.losses[0]?.toFixed(3)} → ${result.losses.at(-1)?.toFixed(3)}.`;

@@ -33,6 +33,11 @@ export function parseVocabulary(text: string): DescriptorSet {
   } catch (e) {
     if (!(e instanceof DescriptorError)) throw e;
     // The file rules name `classes[i]`; a person typing in the page thinks in lines.
-    throw new DescriptorError(e.message.replace(/classes\[(\d+)\]/g, (_, i: string) => `line ${lines[Number(i)]!.number}`));
+    const line = (i: string) => `line ${lines[Number(i)]!.number}`;
+    const message = e.message
+      .replace(/^descriptor file: /, '')
+      .replace(/classes\[(\d+)\]\.descriptors\[(\d+)\]/g, (_, i: string, k: string) => `${line(i)}, descriptor ${Number(k) + 1}`)
+      .replace(/classes\[(\d+)\](\.name)?/g, (_, i: string) => line(i));
+    throw new DescriptorError(message);
   }
 }

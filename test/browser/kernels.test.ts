@@ -1,0 +1,41 @@
+/**
+ * Kernels inside Chromium: the cases of pages/kernel-cases.ts run in a real page on the browser's WebGPU
+ * (SwiftShader here) through the same helper and float64 references as the Node kernel tests.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { callHarness, harnessRoute, startBrowser, type BrowserSession } from './chromium.js';
+import { KERNEL_CASES } from './pages/kernel-cases.js';
+
+let session: BrowserSession;
+let page: Page;
+let cleanup = () => {};
+
+beforeAll(async () => {
+  const route = await harnessRoute();
+  cleanup = route.cleanup;
+  session = await startBrowser([route]);
+  page = await session.open('/harness/');
+  await page.waitForFunction(() => 'langsegHarness' in globalThis);
+});
+
+afterAll(async () => {
+  await session?.close();
+  cleanup();
+});
+
+describe('kernels in Chromium', () => {
+  it('get a WebGPU adapter in the page', async () => {
+    const { adapter, features } = await callHarness(page, 'adapter');
+    console.log(`browser adapter: ${JSON.stringify(adapter)}; features ${features.join(', ')}`);
+    expect(adapter.vendor + adapter.architecture + adapter.description).not.toBe('');
+  });
+
+  it('match their float64 CPU references', async () => {
+    const results = await callHarness(page, 'kernelChecks');
+    expect(results.length).toBe(KERNEL_CASES.length);
+    const failed = results.filter((r) => !r.ok);
+    expect(failed.map((r) => r.message), `${failed.length} of ${results.length} kernel checks failed in the page`).toEqual([]);
+    expect(session.errors).toEqual([]);
+  });
+});
