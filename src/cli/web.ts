@@ -38,15 +38,15 @@ export const webCommand: Command = {
   summary: 'serve the demo page on 127.0.0.1: segment, change the classes and fine-tune in the browser',
   help: `usage: langseg web [--port N]
 
-Serves the demo page at http://127.0.0.1:N/ (default 8080; only this machine can reach it). Open it in a
-browser with WebGPU (Chrome or Edge; Chromium with --enable-unsafe-webgpu). The page segments a synthetic
-scene or an image of yours with the bundled tiny model (web/models/tiny.safetensors) or a checkpoint you
-load, lets you type new classes and descriptors, and fine-tunes the model on synthetic scenes in the page.
-Ctrl-C stops the server.`,
+Serves the demo page at http://127.0.0.1:N/ (default 8765; 0 picks a free port; only this machine can
+reach it). Open it in a browser with WebGPU (Chrome or Edge; Chromium with --enable-unsafe-webgpu). The
+page segments a synthetic scene or an image of yours with the bundled tiny model
+(web/models/tiny.safetensors) or a checkpoint you load, lets you type new classes and descriptors, and
+fine-tunes the model on synthetic scenes in the page. Ctrl-C stops the server.`,
   options: { port: { type: 'string' } },
   needsDevice: false,
   async run(ctx) {
-    const port = intOption(ctx.values, 'port', 8080, 0, 65535);
+    const port = intOption(ctx.values, 'port', 8765, 0, 65535);
     const root = packageRoot();
     for (const [file, fix] of NEEDED) {
       if (!existsSync(join(root, file))) throw new LangsegError(`${join(root, file)} is missing; run ${fix} first`);

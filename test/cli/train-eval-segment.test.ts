@@ -7,26 +7,12 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../src/io/checkpoint.js';
+import { runCli as cli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'langseg-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Run the CLI; its exit code and everything it printed. */
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const SMALL = ['--batch', '2', '--val-images', '4', '--validate-every', '100'];
 const ADE = join(__dirname, '../../../shared/data/ade20k-sample/images/validation');

@@ -7,8 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveStaticPath, serveStatic } from '../../src/cli/static-server.js';
 import { demoRoutes, packageRoot } from '../../src/cli/web.js';
 import { parametersToCheckpoint } from '../../src/graph/checkpoint.js';
@@ -16,22 +15,11 @@ import { Graph } from '../../src/graph/graph.js';
 import { Parameters } from '../../src/graph/parameters.js';
 import { parseCheckpoint } from '../../src/io/checkpoint.js';
 import { useRuntime } from '../helpers/runtime.js';
+import { runCli as cli } from '../helpers/cli.js';
 
 const ctx = useRuntime();
 const root = mkdtempSync(join(tmpdir(), 'langseg-web-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** GET (or another method) on the test server: status, content type and body. */
 function fetchRaw(url: string, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
