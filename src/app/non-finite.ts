@@ -39,7 +39,8 @@ export async function diagnoseNonFinite(
       const culprit = await firstNonFiniteInStep(model, next.value.images, next.value.labels);
       const what = culprit
         ? `its first non-finite tensor is ${culprit.kind === 'input' || culprit.kind === 'parameter' ? `the ${culprit.kind}` : `the ${culprit.kind} pass's`} ` +
-          `'${culprit.name}' (${culprit.op}, ${formatShape(culprit.shape)}, ${culprit.count} of ${culprit.size} values NaN or Inf)`
+          `'${culprit.name}' (${culprit.op}, ${formatShape(culprit.shape)}${culprit.reads.length > 0 ? `, reading ${culprit.reads.join(', ')}` : ''}, ` +
+          `${culprit.count} of ${culprit.size} values NaN or Inf)`
         : 'every tensor of its forward and backward pass is finite, so the AdamW update overflowed';
       return new NonFiniteError(`step ${step + 1} made the weights non-finite (found by re-running it from step ${from}): ${what}`, step + 1, culprit?.name);
     }

@@ -68,6 +68,8 @@ export interface RunOptions {
   deviceRetries?: number;
   /** How a replacement device is acquired (default getDevice()). */
   acquireDevice?: () => Promise<LangsegDevice>;
+  /** With resume: settings given again on the command line that may change without changing the result. */
+  resumeOverrides?: Partial<Pick<RunSettings, 'checkFiniteEvery' | 'memoryBudgetMiB' | 'validateEvery' | 'checkpointEvery'>>;
 }
 
 /** CPU adapters (lavapipe, SwiftShader) allocate GPU buffers in RAM: by default a step may use half of it. */
@@ -83,6 +85,7 @@ export async function runTraining(ctx: CommandContext, device: LangsegDevice, re
   if (partial.length > 0) ctx.log(`removed ${partial.length} partial file(s) of writes that were killed: ${partial.join(', ')}`);
   const settings = mode === 'resume' ? await readRunSettings<RunSettings>(dir) : requested;
   if (mode === 'resume' && requested.steps > settings.steps) settings.steps = requested.steps; // resume may extend a run
+  if (mode === 'resume') Object.assign(settings, options.resumeOverrides);
   const config = resolveConfig(settings.preset, settings.overrides);
   const source = await openDataSource(settings.data, {
     size: config.imageSize[0],

@@ -25,6 +25,9 @@ export function presetFrom(values: CommandContext['values']): PresetName {
   return preset as PresetName;
 }
 
+/** The flags of the settings a resumed run may change. */
+const RESUMABLE_FLAGS = { checkFiniteEvery: 'check-finite', memoryBudgetMiB: 'memory-budget', validateEvery: 'validate-every', checkpointEvery: 'checkpoint-every' } as const;
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a model (synthetic scenes, ADE20K or COCO-Stuff)',
@@ -112,6 +115,12 @@ written atomically and carry the data position, so even a killed run resumes exa
       force: !!values.force,
       title: 'train',
       deviceRetries: intOption(values, 'device-retries', 3, 0, 100),
+      // What a resumed run may change: how it checks and saves, never what it computes.
+      resumeOverrides: Object.fromEntries(
+        (['checkFiniteEvery', 'memoryBudgetMiB', 'validateEvery', 'checkpointEvery'] as const)
+          .filter((key) => values[RESUMABLE_FLAGS[key]] !== undefined)
+          .map((key) => [key, settings[key]]),
+      ),
     });
     return result.stopped ? 130 : 0;
   },
