@@ -60,7 +60,10 @@ export function adviseFit(model: LangSegModel, batch: number, memoryBudget?: num
   const scaled = (k: number): [number, number] => [32 * Math.max(1, Math.round((k * h) / Math.max(h, w))), 32 * Math.max(1, Math.round((k * w) / Math.max(h, w)))];
   const steps = Math.max(h, w) / 32; // scaled(steps) is the model's own size
   const bestBatch = largest(batch - 1, (b) => fitsAt(model, b, [h, w], memoryBudget));
-  const bestSide = largest(steps - 1, (k) => fitsAt(model, batch, scaled(k), memoryBudget));
+  // Sizes are tried from the largest down, not bisected: memory is not monotone in resolution, because
+  // kernels are chosen by map size (convs on maps narrower than 64 unfold, which takes more memory).
+  let bestSide = 0;
+  for (let k = steps - 1; k >= 1 && bestSide === 0; k--) if (fitsAt(model, batch, scaled(k), memoryBudget)) bestSide = k;
   return { batch: bestBatch, imageSize: bestSide > 0 ? scaled(bestSide) : null };
 }
 

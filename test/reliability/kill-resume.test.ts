@@ -8,11 +8,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrainingState } from '../../src/app/training-state.js';
-import { main } from '../../src/cli/main.js';
 import { parseCheckpoint } from '../../src/io/checkpoint.js';
 import { mulberry32 } from '../../src/random.js';
+import { runCli } from '../helpers/cli.js';
 import { recordFigures } from '../helpers/reliability-figures.js';
 
 const KILLS = Number(process.env.LANGSEG_KILLS ?? '4');
@@ -70,13 +70,8 @@ describe(`crash safety: ${KILLS} SIGKILLs, each followed by --resume`, () => {
   it('every checkpoint left behind is whole; each resume starts from it; the final weights equal an uninterrupted run', async () => {
     // The reference: the same run, uninterrupted, in-process.
     const reference = join(root, 'reference');
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    try {
-      expect(await main(['train', ...ARGS, '--out', reference]), lines.join('\n')).toBe(0);
-    } finally {
-      log.mockRestore();
-    }
+    const ref = await runCli('train', ...ARGS, '--out', reference);
+    expect(ref.code, ref.out).toBe(0);
 
     const next = mulberry32(20260101);
     const dir = join(root, 'killed');

@@ -6,9 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { trainLoop } from '../../src/app/train-loop.js';
-import { main } from '../../src/cli/main.js';
 import { TOY_CLASSES, toyScenes } from '../../src/data/toy-scenes.js';
 import { syntheticDataset } from '../../src/data/synthetic/dataset.js';
 import { NonFiniteError } from '../../src/errors.js';
@@ -19,6 +18,7 @@ import { firstNonFiniteInStep } from '../../src/model/debug-step.js';
 import { LangSegModel } from '../../src/model/model.js';
 import { builtinDescriptors } from '../../src/descriptors/builtin.js';
 import { subsetDescriptors } from '../../src/descriptors/descriptor-file.js';
+import { runCli } from '../helpers/cli.js';
 import { recordFigures } from '../helpers/reliability-figures.js';
 import { useRuntime } from '../helpers/runtime.js';
 
@@ -95,23 +95,10 @@ describe('finding NaN and Inf', () => {
   });
 });
 
-/** Run the CLI in-process: its exit code and everything it printed. */
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    return { code: await main(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
-
 describe('langseg train --check-finite', () => {
   it('stops at the first non-finite step, names its first non-finite tensor, and keeps the last good checkpoint', async () => {
     const dir = join(root, 'run');
-    const first = await cli('train', '--size', '32', '--batch', '1', '--steps', '4', '--checkpoint-every', '2', '--validate-every', '100', '--val-images', '1', '--out', dir);
+    const first = await runCli('train', '--size', '32', '--batch', '1', '--steps', '4', '--checkpoint-every', '2', '--validate-every', '100', '--val-images', '1', '--out', dir);
     expect(first.code, first.out).toBe(0);
     // Make the checkpoint hold a finite but huge weight (checksums rewritten, as a diverging run would write them).
     const path = join(dir, 'checkpoint.safetensors');
@@ -122,7 +109,7 @@ describe('langseg train --check-finite', () => {
     const poisoned = await serializeCheckpoint({ tensors: checkpoint.tensors as never, step: checkpoint.step, config: checkpoint.config, extraMetadata });
     writeFileSync(path, poisoned);
 
-    const r = await cli('train', '--resume', '--steps', '8', '--check-finite', '3', '--out', dir);
+    const r = await runCli('train', '--resume', '--steps', '8', '--check-finite', '3', '--out', dir);
     expect(r.code, r.out).toBe(1);
     expect(r.out).toMatch(/step 6: the loss \(NaN\) or the weights are no longer finite; re-running the steps since the last checkpoint/);
     const message = /training stopped: step 5 made the weights non-finite \(found by re-running it from step 4\): its first non-finite tensor is the forward pass's '([^']+)' \((\w+), \[[\d, ]+\], reading ([\w., ]+), (\d+) of (\d+) values NaN or Inf\)/.exec(r.out);
