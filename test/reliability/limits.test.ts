@@ -53,7 +53,7 @@ describe('compile-time limits', () => {
     expect(report.largest).toMatchObject({ shape: [1024, 1024], bytes: 1024 * 1024 * 4 }); // the weight gradient
     const tracker = trackBuffers(ctx.rt.device);
     try {
-      const error = await compile(ctx.rt, g, { loss: y, optimizer: { kind: 'adamw', lr: 1e-3 }, memoryBudget: report.totalBytes - 1 }).catch((e: unknown) => e as Error);
+      const error = (await compile(ctx.rt, g, { loss: y, optimizer: { kind: 'adamw', lr: 1e-3 }, memoryBudget: report.totalBytes - 1 }).catch((e: unknown) => e)) as Error;
       expect(error).toBeInstanceOf(MemoryBudgetError);
       expect(error.message).toMatch(/the compiled plan needs [\d.]+ MiB, over the memory budget of [\d.]+ MiB: intermediates .* parameters with gradients, moments and decay mask 20\.0 MiB.* the largest tensor is '.+' \[1024, 1024\]/);
       expect(tracker.counts().created).toBe(0);
