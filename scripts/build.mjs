@@ -4,7 +4,7 @@
 //   dist/web/demo.js         the demo page's code; it imports 'langseg', which web/index.html maps to the browser bundle
 //   dist/types/              type declarations (tsc), rebuilt only when a source file is newer
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -61,5 +61,10 @@ function newest(dir) {
 const stamp = 'dist/types/index.d.ts';
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newest('src')) {
   const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  if (tsc.status !== 0) {
+    // tsc writes declarations even on errors; drop the stamp so the next build checks again.
+    rmSync(stamp, { force: true });
+    console.error('build: the bundles are written, but the type declarations have errors (above); fix them, then build again');
+    process.exit(tsc.status ?? 1);
+  }
 }
