@@ -16,7 +16,8 @@ import { runCli } from '../helpers/cli.js';
 import { recordFigures } from '../helpers/reliability-figures.js';
 
 const KILLS = Number(process.env.LANGSEG_KILLS ?? '4');
-const STEPS = 24;
+// Enough steps for every kill to land past a checkpoint (each run advances about one checkpoint).
+const STEPS = Math.max(24, 4 * KILLS);
 const CHECKPOINT_EVERY = 3;
 const ARGS = ['--size', '64', '--batch', '2', '--steps', String(STEPS), '--checkpoint-every', String(CHECKPOINT_EVERY), '--validate-every', '1000', '--val-images', '2', '--seed', '7'];
 // Only catches a hang; not a speed limit.
