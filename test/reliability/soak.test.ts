@@ -38,7 +38,8 @@ interface Sample extends BufferCounts {
 }
 
 describe(`soak: ${STEPS} training steps`, () => {
-  it('live GPU buffers and bytes stay flat after warm-up; RSS growth stays bounded', async () => {
+  // The timeout only catches a hang (a step takes well under a second on lavapipe); it scales with the steps.
+  it('live GPU buffers and bytes stay flat after warm-up; RSS growth stays bounded', { timeout: 120_000 + STEPS * 3_000 }, async () => {
     const train = syntheticDataset({ split: 'train', count: 256, size: 32 });
     const val = syntheticDataset({ split: 'val', count: 4, size: 32 });
     const descriptors = subsetDescriptors(builtinDescriptors('ade20k'), [...train.classes]);
