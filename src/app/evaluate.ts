@@ -6,6 +6,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { batches } from '../data/loader.js';
 import { ConfusionMatrix } from '../data/metrics.js';
+import { DataError } from '../errors.js';
 import type { LangSegModel } from '../model/model.js';
 
 export interface EvalResult {
@@ -28,7 +29,7 @@ export interface EvaluateOptions {
 export async function evaluate(model: LangSegModel, dataset: Dataset, options: EvaluateOptions = {}): Promise<EvalResult> {
   const classes = model.descriptors.classes;
   if (dataset.classes.length !== classes.length || dataset.classes.some((c, i) => c !== classes[i])) {
-    throw new Error(`evaluate: ${dataset.name} has classes [${dataset.classes.slice(0, 5).join(', ')}...] but the model [${classes.slice(0, 5).join(', ')}...]; evaluate on the classes the model was trained with`);
+    throw new DataError(`evaluate: ${dataset.name} has classes [${dataset.classes.slice(0, 5).join(', ')}...] but the model [${classes.slice(0, 5).join(', ')}...]; evaluate on the classes the model was trained with`);
   }
   const batch = options.batch ?? 4;
   const total = Math.min(dataset.size, options.limit ?? dataset.size);
