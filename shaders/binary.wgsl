@@ -1,5 +1,6 @@
 // Elementwise binary ops with NumPy broadcasting. OP numbering: src/kernels/elementwise/ops.ts.
-// BROADCAST=false is the fast path for equal shapes (no index arithmetic).
+// BROADCAST=false is the fast path for equal shapes (no index arithmetic); main_grid* address broadcasts
+// that collapse to rank <= 3 by the dispatch grid, again without integer division.
 //!include lib/shape8.wgsl
 
 override OP: u32 = 0u;
@@ -73,4 +74,39 @@ fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   let x = lhs4[i];
   let y = rhs4[i];
   out4[i] = vec4<f32>(apply(x.x, y.x), apply(x.y, y.y), apply(x.z, y.z), apply(x.w, y.w));
+}
+
+// Broadcasting over a walk collapsed to [outer, middle, inner] (src/kernels/shape.ts grid3): the grid's
+// z, y and x are the coordinates, so no index is decoded by division (scalarised per lane on CPU
+// adapters, which made the general path ~10x slower than a copy). Shapes and strides sit in element 0.
+@compute @workgroup_size(64, 1, 1)
+fn main_grid(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let dims = params.out_shape[0];
+  if (gid.x >= dims.z) {
+    return;
+  }
+  let sa = params.a_strides[0];
+  let sb = params.b_strides[0];
+  let ia = gid.z * sa.x + gid.y * sa.y + gid.x * sa.z;
+  let ib = gid.z * sb.x + gid.y * sb.y + gid.x * sb.z;
+  out[(gid.z * dims.y + gid.y) * dims.z + gid.x] = apply(lhs[ia], rhs[ib]);
+}
+
+// The same with four neighbouring inner elements per invocation (inner size % 4 == 0): one address
+// computation and one vec4 store for four results; an operand broadcast along the inner axis (stride 0)
+// reads one value four times.
+@compute @workgroup_size(64, 1, 1)
+fn main_grid_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let dims = params.out_shape[0];
+  let x0 = gid.x * 4u;
+  if (x0 >= dims.z) {
+    return;
+  }
+  let sa = params.a_strides[0];
+  let sb = params.b_strides[0];
+  let ia = gid.z * sa.x + gid.y * sa.y + x0 * sa.z;
+  let ib = gid.z * sb.x + gid.y * sb.y + x0 * sb.z;
+  let a = vec4<f32>(lhs[ia], lhs[ia + sa.z], lhs[ia + 2u * sa.z], lhs[ia + 3u * sa.z]);
+  let b = vec4<f32>(rhs[ib], rhs[ib + sb.z], rhs[ib + 2u * sb.z], rhs[ib + 3u * sb.z]);
+  out4[((gid.z * dims.y + gid.y) * dims.z + x0) / 4u] = vec4<f32>(apply(a.x, b.x), apply(a.y, b.y), apply(a.z, b.z), apply(a.w, b.w));
 }

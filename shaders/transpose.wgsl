@@ -33,6 +33,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   y[i] = x[src];
 }
 
+// A gather whose walk collapses to [outer, middle, inner] (src/kernels/shape.ts grid3), addressed by the
+// dispatch grid: no per-dimension division. Most broadcasts and permutes of a model's tensors qualify.
+@compute @workgroup_size(64, 1, 1)
+fn gather_grid(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let dims = params.out_shape[0];
+  if (gid.x >= dims.z) {
+    return;
+  }
+  let s = params.in_strides[0];
+  y[(gid.z * dims.y + gid.y) * dims.z + gid.x] = x[gid.z * s.x + gid.y * s.y + gid.x * s.z];
+}
+
 // The common case, a batch of 2-D transposes ([batch, rows, cols] -> [batch, cols, rows]), without the
 // per-dimension integer division of the general path: on CPU adapters integer division is scalarised per
 // lane and made the general path ~10x slower than a copy.

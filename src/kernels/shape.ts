@@ -81,3 +81,43 @@ export function pack8(values: readonly number[], fill = 1): number[] {
   values.forEach((v, i) => (out[i] = v));
   return out;
 }
+
+/**
+ * The same strided walk over fewer axes: axes of size 1 dropped, and each axis merged into the one before
+ * it wherever every operand steps across the pair as across one axis (stride[i] = stride[i+1] * size[i+1];
+ * two broadcast axes, stride 0, always merge). Elementwise kernels then decode fewer coordinates, and most
+ * broadcasts in a model collapse to rank <= 3, which the grid kernels address without integer division.
+ */
+export function collapseStrided(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[i]! * d)) {
+      outShape[last] = outShape[last]! * d;
+      strides.forEach((s, k) => (outStrides[k]![last] = s[i]!));
+    } else {
+      outShape.push(d);
+      strides.forEach((s, k) => outStrides[k]!.push(s[i]!));
+    }
+  });
+  return { shape: outShape, strides: outStrides };
+}
+
+/** Workgroups along y and z are at most this many; grid kernels put the outer axes there. */
+export const MAX_WORKGROUPS_PER_DIM = 65535;
+
+/**
+ * A collapsed walk as a 3-D dispatch grid [x: inner, y: middle, z: outer] (padded with size-1 axes in
+ * front), or null when it has more than 3 axes, its outer axes exceed the grid, or its inner axis is too
+ * short to fill a workgroup's lanes (then the kernels' general path decodes a flat index instead).
+ */
+export function grid3(collapsed: { shape: number[]; strides: number[][] }, minInner: number): { shape: number[]; strides: number[][] } | null {
+  const { shape, strides } = collapsed;
+  if (shape.length > 3) return null;
+  const pad = 3 - shape.length;
+  const shape3 = [...new Array<number>(pad).fill(1), ...shape];
+  if (shape3[2]! < minInner || shape3[0]! > MAX_WORKGROUPS_PER_DIM || shape3[1]! > MAX_WORKGROUPS_PER_DIM) return null;
+  return { shape: shape3, strides: strides.map((s) => [...new Array<number>(pad).fill(0), ...s]) };
+}

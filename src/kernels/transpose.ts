@@ -6,7 +6,7 @@ import { ShapeError } from '../errors.js';
 import { runPlan, singleLaunch, type KernelPlan } from './launch.js';
 import type { HostTensor } from './reference.js';
 import { grid1d, type KernelRuntime } from './runtime.js';
-import { broadcastShapes, broadcastStrides, formatShape, pack8, sizeOf, stridesOf, type Shape } from './shape.js';
+import { broadcastShapes, broadcastStrides, collapseStrided, formatShape, grid3, pack8, sizeOf, stridesOf, type Shape } from './shape.js';
 import type { DType, Tensor } from './tensor.js';
 
 const WORKGROUP_SIZE = 256;
@@ -24,8 +24,26 @@ export function defaultPermutation(rank: number): number[] {
   return Array.from({ length: rank }, (_, i) => rank - 1 - i);
 }
 
+/** Invocations along x of gather_grid (its @workgroup_size). */
+const GRID_WORKGROUP_X = 64;
+
 function gatherPlan(outShape: Shape, inStrides: readonly number[], dtype: DType): KernelPlan {
   const n = sizeOf(outShape);
+  const grid = grid3(collapseStrided(outShape, [stridesOf(outShape), inStrides]), GRID_WORKGROUP_X / 2);
+  if (grid) {
+    const [outer, middle, inner] = grid.shape as [number, number, number];
+    return singleLaunch(
+      { shape: outShape, dtype },
+      {
+        shader: 'transpose',
+        entry: 'gather_grid',
+        overrides: {},
+        uniforms: { n, rank: 3, out_shape: pack8(grid.shape), in_strides: pack8(grid.strides[1]!, 0) },
+        workgroups: [Math.ceil(inner / GRID_WORKGROUP_X), middle, outer],
+        bindings: { x: 'in0', y: 'out' },
+      },
+    );
+  }
   return singleLaunch(
     { shape: outShape, dtype },
     {

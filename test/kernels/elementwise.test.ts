@@ -1,4 +1,5 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { binaryPlan } from '../../src/kernels/elementwise/binary.js';
 import { BINARY_OPS, UNARY_OPS } from '../../src/kernels/elementwise/ops.js';
 import { checkOp } from '../helpers/check-op.js';
 import { useRuntime } from '../helpers/runtime.js';
@@ -42,7 +43,19 @@ describe('binary ops with NumPy broadcasting', () => {
     [[1], [6, 7]],
     [[2, 3, 4, 5], [3, 1, 5]],
     [[2, 1, 3, 1, 2, 1, 2, 3], [1, 2, 1, 3, 1, 2, 1, 1]],
+    // Broadcasts that collapse to rank <= 3 with an inner axis of >= 32 run on the grid entries:
+    [[4, 6, 32], [4, 1, 32]], // vec4, operand broadcast along the middle axis
+    [[3, 5, 36], [1, 5, 1]], // vec4, operand broadcast along the inner axis (stride 0)
+    [[3, 5, 33], [3, 5, 1]], // scalar grid entry (33 is not a multiple of 4)
+    [[2, 3, 2, 40], [3, 1, 40]], // collapses [2, 3, 80] against strides [0, 40, 1]
   ];
+  it('takes the grid entries where a broadcast collapses to rank <= 3 with a long inner axis', () => {
+    const entry = (a: number[], b: number[]) => binaryPlan('mul', a, b).launches[0]!.entry;
+    expect(entry([4, 64, 1024], [4, 1, 1024])).toBe('main_grid_vec4');
+    expect(entry([4, 3, 128, 128], [1, 3, 1, 1])).toBe('main_grid_vec4');
+    expect(entry([3, 5, 33], [3, 5, 1])).toBe('main_grid');
+    expect(entry([3, 5], [5])).toBe('main');
+  });
   for (const op of Object.keys(BINARY_OPS)) {
     it(op, async () => {
       for (const [a, b] of pairs) await checkOp(ctx.rt, op, [a, b], { rtol: 1e-5, atol: 1e-6 });

@@ -3,11 +3,13 @@ import { ShapeError } from '../../errors.js';
 import { runPlan, singleLaunch, type KernelPlan } from '../launch.js';
 import type { HostTensor } from '../reference.js';
 import { grid1d, type KernelRuntime } from '../runtime.js';
-import { broadcastShapes, broadcastStrides, pack8, sizeOf, type Shape } from '../shape.js';
+import { broadcastShapes, broadcastStrides, collapseStrided, grid3, pack8, sizeOf, type Shape } from '../shape.js';
 import { expectDType, type Tensor } from '../tensor.js';
 import { BINARY_OPS, type BinaryOp } from './ops.js';
 
 const WORKGROUP_SIZE = 256;
+/** Invocations along x of the grid entries (their @workgroup_size). */
+const GRID_WORKGROUP_X = 64;
 
 const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -23,6 +25,10 @@ export function binaryPlan(op: BinaryOp, aShape: Shape, bShape: Shape): KernelPl
   const shape = broadcastShapes(op, aShape, bShape);
   const n = sizeOf(shape);
   const broadcast = !(sameShape(aShape, shape) && sameShape(bShape, shape));
+  if (broadcast) {
+    const grid = grid3(collapseStrided(shape, [broadcastStrides(aShape, shape), broadcastStrides(bShape, shape)]), GRID_WORKGROUP_X / 2);
+    if (grid) return gridPlan(spec.code, shape, grid);
+  }
   // Equal shapes and a multiple of 4 elements: four elements per invocation, no index arithmetic.
   const vec4 = !broadcast && n % 4 === 0;
   return singleLaunch(
@@ -40,6 +46,23 @@ export function binaryPlan(op: BinaryOp, aShape: Shape, bShape: Shape): KernelPl
       },
       workgroups: grid1d(Math.ceil(n / (vec4 ? 4 : 1) / WORKGROUP_SIZE)),
       bindings: vec4 ? { lhs4: 'in0', rhs4: 'in1', out4: 'out' } : { lhs: 'in0', rhs: 'in1', out: 'out' },
+    },
+  );
+}
+
+/** A broadcast collapsed to [outer, middle, inner], addressed by the dispatch grid (four inner elements per invocation where they divide). */
+function gridPlan(code: number, shape: Shape, grid: { shape: number[]; strides: number[][] }): KernelPlan {
+  const [outer, middle, inner] = grid.shape as [number, number, number];
+  const vec4 = inner % 4 === 0;
+  return singleLaunch(
+    { shape, dtype: 'f32' },
+    {
+      shader: 'binary',
+      entry: vec4 ? 'main_grid_vec4' : 'main_grid',
+      overrides: { OP: code },
+      uniforms: { n: sizeOf(shape), rank: 3, out_shape: pack8(grid.shape), a_strides: pack8(grid.strides[0]!, 0), b_strides: pack8(grid.strides[1]!, 0) },
+      workgroups: [Math.ceil(inner / (vec4 ? 4 : 1) / GRID_WORKGROUP_X), middle, outer],
+      bindings: vec4 ? { lhs: 'in0', rhs: 'in1', out4: 'out' } : { lhs: 'in0', rhs: 'in1', out: 'out' },
     },
   );
 }
