@@ -2,7 +2,9 @@
 // of pixel (b, s) sits at (b * C + c) * S + s: the channel stride is S) and labels [B, S] hold class ids
 // as f32. The loss is the mean over valid pixels (label != ignore_label) of
 //   lse(p) - logits[p, y(p)],   lse(p) = log(sum over c of exp(logits[p, c]))   (max-subtracted, stable),
-// and 0 when no pixel is valid. src/kernels/cross-entropy.ts strings the entry points together:
+// and 0 when no pixel is valid. With WEIGHTED, pixel p counts w[y(p)] times (PyTorch's `weight`): the loss is
+// sum of w[y] * loss(p) over sum of w[y], and "count" below is that sum of weights.
+// src/kernels/cross-entropy.ts strings the entry points together:
 //   forward:  loss_partials -> finish_loss
 //   backward: loss_partials (COUNT_ONLY) -> finish_scale -> backward
 // loss_partials runs a fixed number of workgroups (`partials`, at most 256) that walk the pixels with a
@@ -15,6 +17,8 @@
 override WORKGROUP_SIZE: u32 = 64u;
 // loss_partials counts valid pixels only (the backward needs the count, not the loss).
 override COUNT_ONLY: bool = false;
+// Per-class weights in class_weights (otherwise every valid pixel counts 1 and the binding is unused).
+override WEIGHTED: bool = false;
 
 struct Params {
   batch: u32,
@@ -38,6 +42,8 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> grad_scale: array<f32>;
 @group(0) @binding(8) var<storage, read> scale_in: array<f32>;
 @group(0) @binding(9) var<storage, read_write> dlogits_out: array<f32>;
+// [C]: the weight of each class (WEIGHTED only).
+@group(0) @binding(10) var<storage, read> class_weights: array<f32>;
 
 var<workgroup> wg_loss: array<f32, WORKGROUP_SIZE>;
 var<workgroup> wg_count: array<f32, WORKGROUP_SIZE>;
@@ -45,6 +51,14 @@ var<workgroup> wg_count: array<f32, WORKGROUP_SIZE>;
 // The class whose logit a label picks: truncated, then clamped into [0, C) (see the header).
 fn target_class(label: f32) -> u32 {
   return u32(clamp(i32(label), 0, i32(params.classes) - 1));
+}
+
+// How much a valid pixel of class c counts.
+fn class_weight(c: u32) -> f32 {
+  if (WEIGHTED) {
+    return class_weights[c];
+  }
+  return 1.0;
 }
 
 // Offset of pixel p's class-0 logit.
@@ -91,12 +105,14 @@ fn loss_partials(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
   for (var p = wid.x * WORKGROUP_SIZE + lid; p < pixels; p += params.partials * WORKGROUP_SIZE) {
     let label = labels_in[p];
     if (label != params.ignore_label) {
-      count += 1.0;
+      let y = target_class(label);
+      let w = class_weight(y);
+      count += w;
       if (!COUNT_ONLY) {
         let base = logit_base(p);
         let m = pixel_max(base);
         // (m - x_y) + log(s) rather than (m + log(s)) - x_y: no cancellation between two large terms.
-        total += (m - logits_in[base + target_class(label) * params.spatial]) + log(pixel_exp_sum(base, m));
+        total += w * ((m - logits_in[base + y * params.spatial]) + log(pixel_exp_sum(base, m)));
       }
     }
   }
@@ -139,7 +155,7 @@ fn finish_scale(@builtin(local_invocation_index) lid: u32) {
   }
 }
 
-// dlogits[p, c] = dy / count * (softmax(logits[p])[c] - [c == y(p)]), 0 for an ignored pixel. One
+// dlogits[p, c] = dy / count * w[y(p)] * (softmax(logits[p])[c] - [c == y(p)]), 0 for an ignored pixel. One
 // invocation per pixel: its C gradients share one max and one sum of exponentials.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -156,7 +172,7 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
     return;
   }
   let true_class = target_class(label);
-  let k = scale_in[0];
+  let k = scale_in[0] * class_weight(true_class);
   let m = pixel_max(base);
   let inv_sum = 1.0 / pixel_exp_sum(base, m);
   for (var c = 0u; c < params.classes; c++) {

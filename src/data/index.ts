@@ -30,5 +30,6 @@ export type { CropPlan, CropOutput, ResizedSample, Size2 } from './augment.js';
 export { batches } from './loader.js';
 export type { Batch, BatchOptions } from './loader.js';
 export { ConfusionMatrix } from './metrics.js';
+export { classPixelFrequencies, classBalanceWeights, MAX_WEIGHT_RATIO } from './class-balance.js';
 export type { ConfusionMatrixJSON } from './metrics.js';
 export * from './synthetic/index.js';

@@ -7,6 +7,10 @@
  * The backward, dlogits = dy * (softmax - onehot) / count (0 at ignored pixels), recounts the valid pixels
  * itself so that it needs only (logits, labels, dy).
  *
+ * With `weights` (one per class, as PyTorch's `weight` argument) a valid pixel of class c counts weights[c]
+ * times: the loss is sum of w[y] * loss over sum of w[y], and the gradient scales likewise. The weights are
+ * static data of the plan (uploaded once), not a graph input.
+ *
  * Labels outside [0, C) other than `ignore` are bad data: the kernels clamp them (truncate, then clamp to
  * [0, C)) so no load leaves the pixel's logits, and checkLabels() reports them on the host before a run.
  */
@@ -25,6 +29,8 @@ export const DEFAULT_IGNORE_LABEL = 255;
 export interface CrossEntropyOptions {
   /** Label of pixels that count for nothing (default 255). */
   ignore?: number;
+  /** One positive weight per class (PyTorch's `weight`); omitted: every valid pixel counts 1. */
+  weights?: readonly number[];
 }
 
 /** logits seen as [B, C, S] and labels as [B, S]. */
@@ -33,6 +39,7 @@ interface CrossEntropyView {
   classes: number;
   spatial: number;
   ignore: number;
+  weights: Float32Array<ArrayBuffer> | null;
 }
 
 function ignoreOf(op: string, options: CrossEntropyOptions): number {
@@ -50,7 +57,27 @@ function crossEntropyView(op: string, logits: Shape, labels: Shape, options: Cro
   if (formatShape(labels) !== formatShape(want)) {
     throw new ShapeError(`${op}: labels must be ${formatShape(want)} (logits ${formatShape(logits)} without the class axis), got ${formatShape(labels)}`);
   }
-  return { batch: logits[0]!, classes, spatial: sizeOf(logits.slice(2)), ignore: ignoreOf(op, options) };
+  return { batch: logits[0]!, classes, spatial: sizeOf(logits.slice(2)), ignore: ignoreOf(op, options), weights: weightsOf(op, options, classes) };
+}
+
+/** The class weights as f32 (checked: one finite, non-negative value per class), or null. */
+function weightsOf(op: string, options: CrossEntropyOptions, classes: number): Float32Array<ArrayBuffer> | null {
+  const w = options.weights;
+  if (w === undefined) return null;
+  if (w.length !== classes) throw new ShapeError(`${op}: weights must have one value per class (${classes}), got ${w.length}`);
+  const bad = Array.from(w).findIndex((v) => !(Number.isFinite(v) && v >= 0));
+  if (bad >= 0) throw new ShapeError(`${op}: weights[${bad}] is ${w[bad]}; class weights must be finite and >= 0`);
+  return Float32Array.from(w);
+}
+
+/** Overrides and extra binding of the entries that weigh pixels; the weights travel as the plan's const0. */
+function weighting(view: CrossEntropyView): { overrides: { WEIGHTED: boolean }; bindings: { class_weights: 'const0' | 'in0' } } {
+  // Unweighted entries never read class_weights, but a declared binding still needs a buffer: the logits.
+  return { overrides: { WEIGHTED: view.weights !== null }, bindings: { class_weights: view.weights ? 'const0' : 'in0' } };
+}
+
+function constantsOf(view: CrossEntropyView): Pick<KernelPlan, 'constants'> {
+  return view.weights ? { constants: [view.weights] } : {};
 }
 
 function partialsOf(view: CrossEntropyView): number {
@@ -63,13 +90,14 @@ function uniforms(view: CrossEntropyView): Record<string, number> {
 
 /** The first stage: per-workgroup (loss sum, valid count) pairs into tmp0. */
 function partialsLaunch(view: CrossEntropyView, countOnly: boolean): KernelLaunch {
+  const w = weighting(view);
   return {
     shader: 'cross_entropy',
     entry: 'loss_partials',
-    overrides: { WORKGROUP_SIZE, COUNT_ONLY: countOnly },
+    overrides: { WORKGROUP_SIZE, COUNT_ONLY: countOnly, ...w.overrides },
     uniforms: uniforms(view),
     workgroups: [partialsOf(view), 1, 1],
-    bindings: { logits_in: 'in0', labels_in: 'in1', partial_sums: 'tmp0' },
+    bindings: { logits_in: 'in0', labels_in: 'in1', partial_sums: 'tmp0', ...w.bindings },
   };
 }
 
@@ -79,6 +107,7 @@ export function crossEntropyPlan(logits: Shape, labels: Shape, options: CrossEnt
   return {
     out: { shape: [1], dtype: 'f32' },
     temps: [{ shape: [2 * partialsOf(view)], dtype: 'f32' }],
+    ...constantsOf(view),
     launches: [
       partialsLaunch(view, false),
       {
@@ -104,6 +133,7 @@ export function crossEntropyBackwardPlan(logits: Shape, labels: Shape, dy: Shape
       { shape: [2 * partialsOf(view)], dtype: 'f32' },
       { shape: [1], dtype: 'f32' },
     ],
+    ...constantsOf(view),
     launches: [
       partialsLaunch(view, true),
       {
@@ -117,10 +147,10 @@ export function crossEntropyBackwardPlan(logits: Shape, labels: Shape, dy: Shape
       {
         shader: 'cross_entropy',
         entry: 'backward',
-        overrides: { WORKGROUP_SIZE },
+        overrides: { WORKGROUP_SIZE, ...weighting(view).overrides },
         uniforms: uniforms(view),
         workgroups: grid1d(Math.ceil((view.batch * view.spatial) / WORKGROUP_SIZE)),
-        bindings: { logits_in: 'in0', labels_in: 'in1', scale_in: 'tmp1', dlogits_out: 'out' },
+        bindings: { logits_in: 'in0', labels_in: 'in1', scale_in: 'tmp1', dlogits_out: 'out', ...weighting(view).bindings },
       },
     ],
   };
@@ -144,15 +174,17 @@ function targetClass(label: number, classes: number): number {
   return Math.min(Math.max(c, 0), classes - 1);
 }
 
-/** Walk the valid pixels: f(offset of the pixel's class-0 logit, its target class). Returns the count. */
-function forEachValid(view: CrossEntropyView, labels: ArrayLike<number>, f: (base: number, target: number) => void): number {
+/** Walk the valid pixels: f(offset of the pixel's class-0 logit, its target class, its weight). Returns the sum of weights. */
+function forEachValid(view: CrossEntropyView, labels: ArrayLike<number>, f: (base: number, target: number, weight: number) => void): number {
   let count = 0;
   for (let b = 0; b < view.batch; b++) {
     for (let s = 0; s < view.spatial; s++) {
       const label = labels[b * view.spatial + s]!;
       if (label === view.ignore) continue;
-      count++;
-      f(b * view.classes * view.spatial + s, targetClass(label, view.classes));
+      const target = targetClass(label, view.classes);
+      const weight = view.weights ? view.weights[target]! : 1;
+      count += weight;
+      f(b * view.classes * view.spatial + s, target, weight);
     }
   }
   return count;
@@ -171,8 +203,8 @@ function pixelLogSumExp(view: CrossEntropyView, x: ArrayLike<number>, base: numb
 export function crossEntropyReference(logits: HostTensor, labels: HostTensor, options: CrossEntropyOptions = {}): HostTensor {
   const view = crossEntropyView('cross_entropy', logits.shape, labels.shape, options);
   let total = 0;
-  const count = forEachValid(view, labels.data, (base, target) => {
-    total += pixelLogSumExp(view, logits.data, base).lse - logits.data[base + target * view.spatial]!;
+  const count = forEachValid(view, labels.data, (base, target, weight) => {
+    total += weight * (pixelLogSumExp(view, logits.data, base).lse - logits.data[base + target * view.spatial]!);
   });
   return { shape: [1], data: Float64Array.of(count > 0 ? total / count : 0) };
 }
@@ -182,13 +214,13 @@ export function crossEntropyBackwardReference(logits: HostTensor, labels: HostTe
   const view = crossEntropyView('cross_entropy_backward', logits.shape, labels.shape, options);
   const count = forEachValid(view, labels.data, () => {});
   const data = new Float64Array(logits.data.length);
-  if (count === 0) return { shape: logits.shape, data };
+  if (!(count > 0)) return { shape: logits.shape, data };
   const k = dy.data[0]! / count;
-  forEachValid(view, labels.data, (base, target) => {
+  forEachValid(view, labels.data, (base, target, weight) => {
     const { lse } = pixelLogSumExp(view, logits.data, base);
     for (let c = 0; c < view.classes; c++) {
       const at = base + c * view.spatial;
-      data[at] = k * (Math.exp(logits.data[at]! - lse) - (c === target ? 1 : 0));
+      data[at] = k * weight * (Math.exp(logits.data[at]! - lse) - (c === target ? 1 : 0));
     }
   });
   return { shape: logits.shape, data };

@@ -38,6 +38,11 @@ export interface LossWeights {
   tripletMargin: number;
   /** Pixels sampled per image for the triplet loss (a fixed, seeded set). */
   tripletSamples: number;
+  /**
+   * One weight per training class for the cross-entropy terms (L_seg, L_gen, L_ms), as PyTorch's `weight`:
+   * rare classes can count more (see classBalanceWeights). Absent: every pixel counts 1.
+   */
+  classWeights?: number[];
 }
 
 export interface Ablation {
@@ -189,5 +194,10 @@ export function validateConfig(cfg: LangSegConfig): void {
   const l = cfg.losses;
   for (const key of ['gen', 'triplet', 'ms', 'tripletMargin'] as const) if (!(l[key] >= 0)) fail(`losses.${key}`, l[key], 'use 0 or more');
   if (!positiveInt(l.tripletSamples)) fail('losses.tripletSamples', l.tripletSamples, 'use a positive integer');
+  if (l.classWeights !== undefined) {
+    const w = l.classWeights;
+    const ok = Array.isArray(w) && w.length > 0 && w.every((v) => Number.isFinite(v) && v >= 0) && w.some((v) => v > 0);
+    if (!ok) fail('losses.classWeights', w, 'use one finite weight >= 0 per class, not all 0 (or leave it out)');
+  }
   if (!Number.isInteger(cfg.ignoreLabel) || cfg.ignoreLabel < 0) fail('ignoreLabel', cfg.ignoreLabel, 'use a non-negative integer (255 by default)');
 }

@@ -114,16 +114,20 @@ export function buildLangSeg(cfg: LangSegConfig, options: LangSegBuildOptions): 
     const ignore = cfg.ignoreLabel;
     const { losses: weights, ablation } = cfg;
     const labels4 = downsampleLabels(g, labels, [e.shape[2]!, e.shape[3]!]);
+    const classWeights = weights.classWeights;
+    if (classWeights && classWeights.length !== classes) {
+      throw new ShapeError(`buildLangSeg: losses.classWeights has ${classWeights.length} weights but the descriptor set has ${classes} classes; give one per class, in its order`);
+    }
     losses = totalLoss(
       g,
       {
-        seg: segLoss(g, logits, labels, ignore),
-        gen: ablation.noGen || weights.gen === 0 ? undefined : genLoss(g, scores.classScores, labels4, ignore),
+        seg: segLoss(g, logits, labels, ignore, classWeights),
+        gen: ablation.noGen || weights.gen === 0 ? undefined : genLoss(g, scores.classScores, labels4, ignore, classWeights),
         triplet:
           ablation.noTriplet || weights.triplet === 0
             ? undefined
             : tripletLoss(g, e, t, labels4, groups, { samples: weights.tripletSamples, margin: weights.tripletMargin, ignore }),
-        ms: ablation.noMultiscale || weights.ms === 0 ? undefined : msLoss(g, pyramid.levels, t, groups, cfg.tau, labels, ignore),
+        ms: ablation.noMultiscale || weights.ms === 0 ? undefined : msLoss(g, pyramid.levels, t, groups, cfg.tau, labels, ignore, classWeights),
       },
       weights,
     );

@@ -8,6 +8,7 @@
  *   L_triplet = hinge on fixed, seeded sample pixels: relu(margin - best own-class cosine + best other-class cosine);
  *   L_ms      = mean over the pyramid levels of the cross-entropy of each level's auxiliary class scores;
  *   total     = L_seg + gen * L_gen + triplet * L_triplet + ms * L_ms over the terms that are built.
+ * With class weights (config.losses.classWeights) the three cross-entropies are PyTorch's weighted means.
  */
 import { ShapeError } from '../errors.js';
 import type { Graph, SymbolicTensor } from '../graph/graph.js';
@@ -38,9 +39,17 @@ export interface TripletOptions {
   ignore?: number;
 }
 
-/** L_seg: cross-entropy of logits [B, C, H, W] with labels [B, H, W], mean over non-ignored pixels. */
-export function segLoss(g: Graph, logits: SymbolicTensor, labels: SymbolicTensor, ignore = 255): SymbolicTensor {
-  return g.apply('cross_entropy', [logits, labels], { ignore });
+/** Attributes of a cross_entropy node: the ignore label and, when given, one weight per class. */
+function crossEntropyAttrs(ignore: number, classWeights?: readonly number[]): Record<string, unknown> {
+  return classWeights ? { ignore, weights: [...classWeights] } : { ignore };
+}
+
+/**
+ * L_seg: cross-entropy of logits [B, C, H, W] with labels [B, H, W], mean over non-ignored pixels (with
+ * `classWeights`, PyTorch's weighted mean: each pixel counts its class's weight).
+ */
+export function segLoss(g: Graph, logits: SymbolicTensor, labels: SymbolicTensor, ignore = 255, classWeights?: readonly number[]): SymbolicTensor {
+  return g.apply('cross_entropy', [logits, labels], crossEntropyAttrs(ignore, classWeights));
 }
 
 /**
@@ -48,8 +57,8 @@ export function segLoss(g: Graph, logits: SymbolicTensor, labels: SymbolicTensor
  * s. With classScores4 = S (the log-sum-exp of each class's descriptor scores, [B, C, h, w]),
  * logsumexp_c S = logsumexp_k s, so this is the cross-entropy of S with labels4 [B, h, w].
  */
-export function genLoss(g: Graph, classScores4: SymbolicTensor, labels4: SymbolicTensor, ignore = 255): SymbolicTensor {
-  return g.apply('cross_entropy', [classScores4, labels4], { ignore });
+export function genLoss(g: Graph, classScores4: SymbolicTensor, labels4: SymbolicTensor, ignore = 255, classWeights?: readonly number[]): SymbolicTensor {
+  return g.apply('cross_entropy', [classScores4, labels4], crossEntropyAttrs(ignore, classWeights));
 }
 
 /**
@@ -153,12 +162,13 @@ export function msLoss(
   tau: number,
   labels: SymbolicTensor,
   ignore = 255,
+  classWeights?: readonly number[],
 ): SymbolicTensor {
   if (levels.length === 0) throw new ShapeError('msLoss: needs at least one pyramid level, got none');
   const terms = levels.map((level) => {
     if (level.shape.length !== 4) throw new ShapeError(`msLoss: every level must be [B, D, h, w], got ${formatShape(level.shape)}`);
     const { classScores } = descriptorScores(g, level, descriptors, groups, { tau });
-    return g.apply('cross_entropy', [classScores, downsampleLabels(g, labels, [level.shape[2]!, level.shape[3]!])], { ignore });
+    return g.apply('cross_entropy', [classScores, downsampleLabels(g, labels, [level.shape[2]!, level.shape[3]!])], crossEntropyAttrs(ignore, classWeights));
   });
   return g.scale(terms.reduce((acc, t) => g.add(acc, t)), 1 / levels.length);
 }

@@ -53,6 +53,20 @@ describe('cross_entropy', () => {
     labels.destroy();
   });
 
+  it('weighs pixels by class (PyTorch\'s weight): forward and backward, with a zero weight and past one stage', async () => {
+    await checkBoth([2, 3, 5, 7], labelValues(70, 3, 7, 0.2), { weights: [0.5, 2, 1.25] });
+    await checkBoth([2, 4, 3, 3], labelValues(18, 4, 5, 0.1), { weights: [0, 3, 1, 0.1] });
+    await checkBoth([2, 5, 96, 100], labelValues(2 * 9600, 5, 9, 0.1), { weights: [1, 2, 3, 4, 5] });
+    // Every valid pixel's class weighted 0: nothing counts, so the loss and the gradient are 0.
+    await checkBoth([1, 2, 2, 2], Float32Array.of(1, 1, 255, 1), { weights: [1, 0] });
+  });
+
+  it('rejects weights of the wrong length or value', () => {
+    expect(() => crossEntropyPlan([2, 3, 4], [2, 4], { weights: [1, 2] })).toThrow(/weights must have one value per class \(3\), got 2/);
+    expect(() => crossEntropyPlan([2, 3, 4], [2, 4], { weights: [1, -2, 1] })).toThrow(/weights\[1\] is -2; class weights must be finite and >= 0/);
+    expect(() => crossEntropyBackwardPlan([2, 3, 4], [2, 4], [1], { weights: [1, Number.NaN, 1] })).toThrow(/weights\[1\] is NaN/);
+  });
+
   it('takes another ignore label', async () => {
     await checkBoth([2, 4, 3, 3], labelValues(18, 4, 3, 0.3, 9), { ignore: 9 });
   });

@@ -28,8 +28,8 @@ interface TermsAttrs {
   weights: { gen: number; triplet: number; ms: number };
 }
 
-describe('cross_entropy vs F.cross_entropy(ignore_index=255)', () => {
-  for (const name of ['losses_cross_entropy_4d', 'losses_cross_entropy_3d']) {
+describe('cross_entropy vs F.cross_entropy(ignore_index=255), also with weight=', () => {
+  for (const name of ['losses_cross_entropy_4d', 'losses_cross_entropy_3d', 'losses_cross_entropy_weighted']) {
     it(`${name}: the mean loss and the logits gradient`, async () => {
       const { tensors: t, attrs } = loadGolden(name);
       const g = new Graph();

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { toyScenes, TOY_CLASSES } from '../../src/data/toy-scenes.js';
 import { resolveConfig, type Ablation } from '../../src/model/config.js';
+import { buildLangSeg } from '../../src/model/langseg.js';
 import { LangSegModel, type StepLosses } from '../../src/model/model.js';
 import { flattenDescriptors } from '../../src/descriptors/descriptor-set.js';
 import { readDescriptorEmbeddings } from '../../src/io/descriptor-embeddings.js';
@@ -52,6 +53,28 @@ describe('LangSeg training', () => {
     const rerun = await train(again, 8);
     again.destroy();
     expect(rerun).toEqual(losses.slice(0, 8));
+  });
+
+  it('class weights reach every cross-entropy term (L_seg, L_gen, L_ms) and change them; a wrong count is refused', async () => {
+    const weights = [0.5, 2, 1, 3, 0.25];
+    const weighted = resolveConfig('tiny', { imageSize: [SIZE, SIZE], losses: { classWeights: weights } });
+    const plainModel = LangSegModel.create(ctx.rt, cfg(), TOY_CLASSES, { seed: 2 });
+    const built = buildLangSeg(weighted, { batch: 1, descriptors: TOY_CLASSES, tokenizer: plainModel.tokenizer, training: true });
+    const ce = built.graph.nodes.filter((n) => n.op === 'cross_entropy');
+    expect(ce.length).toBe(6); // seg, gen and one per pyramid level
+    for (const n of ce) expect(n.attrs.weights).toEqual(weights);
+    const { images, labels } = batchAt(0);
+    const plain = await plainModel.gradients(images, labels);
+    plainModel.destroy();
+    const model = LangSegModel.create(ctx.rt, weighted, TOY_CLASSES, { seed: 2 });
+    const { losses } = await model.gradients(images, labels);
+    model.destroy();
+    for (const key of ['seg', 'gen', 'ms'] as const) expect(losses[key]).not.toBeCloseTo(plain.losses[key]!, 3);
+    expect(losses.triplet).toBeCloseTo(plain.losses.triplet!, 6); // the triplet term has no class weights
+    const wrong = LangSegModel.create(ctx.rt, resolveConfig('tiny', { imageSize: [SIZE, SIZE], losses: { classWeights: [1, 2] } }), TOY_CLASSES);
+    await expect(wrong.trainer({ batch: 1 })).rejects.toThrow(/classWeights has 2 weights but the descriptor set has 5 classes/);
+    wrong.destroy();
+    expect(() => resolveConfig('tiny', { losses: { classWeights: [1, -1] } })).toThrow(/losses.classWeights .*one finite weight >= 0 per class/);
   });
 
   const switches: (keyof Ablation)[] = ['noLanguage', 'noMultiscale', 'noTriplet', 'noGen', 'singleDescriptor'];

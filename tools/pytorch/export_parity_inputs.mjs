@@ -13,7 +13,9 @@ const out = process.argv[2];
 if (!out) throw new Error('usage: node tools/pytorch/export_parity_inputs.mjs OUT_DIR');
 mkdirSync(out, { recursive: true });
 const dev = await getDevice();
-const cfg = resolveConfig(PARITY_CASE.preset);
+// PARITY_CLASS_WEIGHTS='[...]' checks the weighted losses too (a one-off check; the committed fixture is unweighted).
+const classWeights = process.env.PARITY_CLASS_WEIGHTS ? JSON.parse(process.env.PARITY_CLASS_WEIGHTS) : undefined;
+const cfg = resolveConfig(PARITY_CASE.preset, classWeights ? { losses: { classWeights } } : {});
 const model = LangSegModel.create(dev, cfg, TOY_CLASSES, { seed: PARITY_CASE.seed });
 const [h, w] = cfg.imageSize;
 const { images, labels } = toyScenes(PARITY_CASE.batch, h, PARITY_CASE.dataSeed);

@@ -18,15 +18,18 @@ def _labels(shape, classes: int, ignored_share: float) -> torch.Tensor:
     return labels
 
 
-def _cross_entropy(logits_shape) -> dict:
-    """F.cross_entropy itself (not the mirror), the reference our op must match."""
+def _cross_entropy(logits_shape, weights=None) -> dict:
+    """F.cross_entropy itself (not the mirror), the reference our op must match; with per-class `weights`
+    its weighted mean (sum of w[y] * loss over sum of w[y])."""
     logits = (3 * torch.randn(*logits_shape)).requires_grad_(True)
     labels = _labels((logits_shape[0], *logits_shape[2:]), logits_shape[1], 0.25)
-    out = F.cross_entropy(logits, labels.long(), ignore_index=IGNORE)
+    weight = None if weights is None else torch.tensor(weights, dtype=torch.float32)
+    out = F.cross_entropy(logits, labels.long(), weight=weight, ignore_index=IGNORE)
     grad_out = torch.randn(())
     (out * grad_out).backward()
+    attrs = {"ignore": IGNORE} if weights is None else {"ignore": IGNORE, "weights": [float(w) for w in weight.tolist()]}
     return {
-        "attrs": {"ignore": IGNORE},
+        "attrs": attrs,
         "logits": tensor(logits),
         "labels": tensor(labels),
         "grad_out": tensor(grad_out.reshape(1)),
@@ -91,4 +94,6 @@ def generate() -> dict:
         "losses_cross_entropy_4d": _cross_entropy((2, 4, 3, 5)),
         "losses_cross_entropy_3d": _cross_entropy((3, 5, 7)),
         "losses_terms": _terms(),
+        # Drawn after the others, so adding it left their values as they were.
+        "losses_cross_entropy_weighted": _cross_entropy((2, 4, 3, 5), weights=[0.25, 2.0, 1.0, 3.5]),
     }

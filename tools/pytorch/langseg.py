@@ -79,13 +79,14 @@ class LangSeg(nn.Module):
             return out
         ignore, weights, ablation = cfg["ignoreLabel"], cfg["losses"], cfg["ablation"]
         labels4 = downsample_labels(labels, e.shape[2:])
-        terms = {"seg": seg_loss(logits, labels, ignore)}
+        class_weights = weights.get("classWeights")
+        terms = {"seg": seg_loss(logits, labels, ignore, class_weights)}
         if not ablation["noGen"] and weights["gen"] != 0:
-            terms["gen"] = gen_loss(scores4, labels4, ignore)
+            terms["gen"] = gen_loss(scores4, labels4, ignore, class_weights)
         if not ablation["noTriplet"] and weights["triplet"] != 0:
             terms["triplet"] = triplet_loss(e, t, labels4, groups, weights["tripletSamples"], weights["tripletMargin"], 0, ignore)
         if not ablation["noMultiscale"] and weights["ms"] != 0:
-            terms["ms"] = ms_loss(levels, t, groups, cfg["tau"], labels, ignore)
+            terms["ms"] = ms_loss(levels, t, groups, cfg["tau"], labels, ignore, class_weights)
         out.update(total_loss(terms, weights))
         return out
 

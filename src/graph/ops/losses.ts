@@ -15,7 +15,7 @@ import { groupMaskPlan, groupMaskReference, type GroupMaskOptions } from '../../
 import { registerGradient } from '../gradients.js';
 import { defineOp as define, type OpAttrs } from '../op-registry.js';
 
-const crossEntropyOptions = (a: OpAttrs): CrossEntropyOptions => ({ ignore: a.ignore as number | undefined });
+const crossEntropyOptions = (a: OpAttrs): CrossEntropyOptions => ({ ignore: a.ignore as number | undefined, weights: a.weights as number[] | undefined });
 
 function groupMaskOptions(a: OpAttrs): GroupMaskOptions {
   const groups = a.groups;
@@ -24,14 +24,14 @@ function groupMaskOptions(a: OpAttrs): GroupMaskOptions {
   return { groups: groups as ArrayLike<number>, ignore: a.ignore as number | undefined };
 }
 
-// cross_entropy(logits [B, C, ...spatial], labels [B, ...spatial]) { ignore = 255 } -> [1].
+// cross_entropy(logits [B, C, ...spatial], labels [B, ...spatial]) { ignore = 255, weights? [C] } -> [1].
 define(
   'cross_entropy',
   2,
   (_, [logits, labels], a) => crossEntropyPlan(logits!.shape, labels!.shape, crossEntropyOptions(a)),
   ([logits, labels], a) => crossEntropyReference(logits!, labels!, crossEntropyOptions(a)),
 );
-// cross_entropy_backward(logits, labels, dy [1]) { ignore } -> dlogits.
+// cross_entropy_backward(logits, labels, dy [1]) { ignore, weights? } -> dlogits.
 define(
   'cross_entropy_backward',
   3,

@@ -12,6 +12,8 @@ export const LOSSES_CASES: Record<string, GradCase[]> = {
     { shapes: [[1, 4, 2, 3], [1, 2, 3]], attrs: { ignore: 7 }, values: [undefined, [0, 1, 7, 3, 3, 0]] },
     // [N, C]: no spatial axes, one class per row.
     { shapes: [[3, 5], [3]], values: [undefined, [4, 0, 2]] },
+    // Class weights (PyTorch's weight): each valid pixel counts its class's weight.
+    { shapes: [[2, 3, 4], [2, 4]], attrs: { weights: [0.5, 2, 1.5] }, values: [undefined, [0, 2, 255, 1, 1, 255, 0, 2]] },
     // Every pixel ignored: the loss is 0 and so is every gradient.
     { shapes: [[2, 2, 2], [2, 2]], values: [undefined, [255, 255, 255, 255]] },
   ],

@@ -40,11 +40,16 @@ def triplet_positions(batch: int, height: int, width: int, samples: int, seed: i
     return [b * pixels + math.floor(random() * pixels) for b in range(batch) for _ in range(samples)]
 
 
-def cross_entropy(logits: torch.Tensor, labels: torch.Tensor, ignore: int = 255) -> torch.Tensor:
-    """Our cross_entropy op: F.cross_entropy with ignore_index, but 0 when every pixel is ignored."""
-    if not bool((labels != ignore).any()):
+def cross_entropy(logits: torch.Tensor, labels: torch.Tensor, ignore: int = 255,
+                  class_weights: Optional[Sequence[float]] = None) -> torch.Tensor:
+    """Our cross_entropy op: F.cross_entropy with ignore_index (and weight= when class weights are given), but
+    0 when nothing counts (every pixel ignored, or every valid pixel's class weighted 0)."""
+    valid = labels != ignore
+    weight = None if class_weights is None else torch.tensor(class_weights, dtype=logits.dtype)
+    counted = valid if weight is None else valid & (weight[labels.long().clamp(0, logits.shape[1] - 1)] > 0)
+    if not bool(counted.any()):
         return logits.sum() * 0
-    return F.cross_entropy(logits, labels.long(), ignore_index=ignore)
+    return F.cross_entropy(logits, labels.long(), weight=weight, ignore_index=ignore)
 
 
 def class_scores(pixels: torch.Tensor, descriptors: torch.Tensor, groups: Sequence[int], tau: float) -> torch.Tensor:
@@ -58,14 +63,16 @@ def class_scores(pixels: torch.Tensor, descriptors: torch.Tensor, groups: Sequen
     return torch.cat([torch.logsumexp(s[:, lo:hi], dim=1, keepdim=True) for lo, hi in zip(groups, groups[1:])], dim=1)
 
 
-def seg_loss(logits: torch.Tensor, labels: torch.Tensor, ignore: int = 255) -> torch.Tensor:
+def seg_loss(logits: torch.Tensor, labels: torch.Tensor, ignore: int = 255,
+             class_weights: Optional[Sequence[float]] = None) -> torch.Tensor:
     """L_seg: cross-entropy of logits [B, C, H, W] with labels [B, H, W]."""
-    return cross_entropy(logits, labels, ignore)
+    return cross_entropy(logits, labels, ignore, class_weights)
 
 
-def gen_loss(class_scores4: torch.Tensor, labels4: torch.Tensor, ignore: int = 255) -> torch.Tensor:
+def gen_loss(class_scores4: torch.Tensor, labels4: torch.Tensor, ignore: int = 255,
+             class_weights: Optional[Sequence[float]] = None) -> torch.Tensor:
     """L_gen: cross-entropy of the class log-sum-exp scores S [B, C, h, w] at stride 4."""
-    return cross_entropy(class_scores4, labels4, ignore)
+    return cross_entropy(class_scores4, labels4, ignore, class_weights)
 
 
 def downsample_labels(labels: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
@@ -95,11 +102,11 @@ def triplet_loss(pixels: torch.Tensor, descriptors: torch.Tensor, labels4: torch
 
 
 def ms_loss(levels: Sequence[torch.Tensor], descriptors: torch.Tensor, groups: Sequence[int], tau: float,
-            labels: torch.Tensor, ignore: int = 255) -> torch.Tensor:
+            labels: torch.Tensor, ignore: int = 255, class_weights: Optional[Sequence[float]] = None) -> torch.Tensor:
     """L_ms: mean over levels [B, D, hl, wl] of the cross-entropy of their auxiliary class scores with
     nearest(labels, [hl, wl])."""
     terms = [cross_entropy(class_scores(level, descriptors, groups, tau),
-                           downsample_labels(labels, level.shape[2:]), ignore) for level in levels]
+                           downsample_labels(labels, level.shape[2:]), ignore, class_weights) for level in levels]
     return sum(terms) / len(terms)
 
 
