@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, type EvalResult } from '../app/evaluate.js';
+import { classBalanceWeights, classPixelFrequencies } from '../data/class-balance.js';
 import { diagnoseNonFinite } from '../app/non-finite.js';
 import { readTrainingState, trainingStateMetadata, type TrainingState } from '../app/training-state.js';
 import { trainLoop, type TrainHistory } from '../app/train-loop.js';
@@ -47,7 +48,16 @@ export interface RunSettings {
   checkFiniteEvery?: number;
   /** Refuse a training step whose buffers need more than this (MiB); default: half the RAM on CPU adapters. */
   memoryBudgetMiB?: number;
+  /**
+   * Weigh the cross-entropy terms by class frequency^-P (classBalanceWeights), counted over the first
+   * CLASS_BALANCE_SAMPLES training samples when the run starts; the weights land in the model config (and
+   * run.json), so a resumed run and the checkpoint keep them. 0 or absent: unweighted.
+   */
+  classBalance?: number;
 }
+
+/** Training samples whose labels are counted for --class-balance. */
+export const CLASS_BALANCE_SAMPLES = 256;
 
 export interface RunResult {
   miou: number;
@@ -86,13 +96,21 @@ export async function runTraining(ctx: CommandContext, device: LangsegDevice, re
   const settings = mode === 'resume' ? await readRunSettings<RunSettings>(dir) : requested;
   if (mode === 'resume' && requested.steps > settings.steps) settings.steps = requested.steps; // resume may extend a run
   if (mode === 'resume') Object.assign(settings, options.resumeOverrides);
-  const config = resolveConfig(settings.preset, settings.overrides);
+  let config = resolveConfig(settings.preset, settings.overrides);
   const source = await openDataSource(settings.data, {
     size: config.imageSize[0],
     syntheticTrain: settings.syntheticTrain,
     syntheticVal: settings.syntheticVal,
     descriptorsFile: settings.descriptors,
   });
+  if (mode === 'new' && settings.classBalance) {
+    const frequencies = await classPixelFrequencies(source.train, CLASS_BALANCE_SAMPLES);
+    const classWeights = classBalanceWeights(frequencies, settings.classBalance);
+    settings.overrides = { ...settings.overrides, losses: { ...settings.overrides.losses, classWeights } };
+    config = resolveConfig(settings.preset, settings.overrides);
+    const range = `${Math.min(...classWeights).toFixed(2)}..${Math.max(...classWeights).toFixed(2)}`;
+    ctx.log(`class balance ${settings.classBalance}: weights ${range} from the pixel counts of ${Math.min(CLASS_BALANCE_SAMPLES, source.train.size)} training images`);
+  }
   const checkpointPath = join(dir, CHECKPOINT_FILE);
   if (mode === 'new') await writeJson(join(dir, RUN_FILE), settings);
 

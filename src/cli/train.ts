@@ -34,7 +34,7 @@ export const trainCommand: Command = {
   help: `usage: langseg train [--data synthetic|ade20k:DIR|cocostuff:DIR] [--model tiny|small|base] [--backbone cnn|vit]
                      [--steps N] [--batch N] [--lr X] [--seed N] [--out DIR] [--checkpoint-every N]
                      [--validate-every N] [--val-images N] [--descriptors FILE] [--resume] [--force]
-                     [--size N] [--check-finite N] [--memory-budget MiB] [--device-retries N]
+                     [--size N] [--class-balance P] [--check-finite N] [--memory-budget MiB] [--device-retries N]
                      [ablation switches]
 
 Trains LangSeg and writes DIR (default runs/train): checkpoint.safetensors, run.json (the settings, so
@@ -52,6 +52,9 @@ history.json, loss.png, miou.png, overlays/ and report.html.
   --validate-every    validate every N steps (default 100)
   --val-images N      synthetic validation scenes (default 64)
   --descriptors FILE  a descriptor file instead of the built-in descriptors (see docs/DESCRIPTORS.md)
+  --class-balance P   weigh each class's pixels by its pixel frequency^-P in the cross-entropy losses (0.5
+                      lifts rare classes such as chair or door; counted over the first 256 training images,
+                      capped at 10x apart, kept in the checkpoint; default 0: unweighted)
   --resume            continue the run in --out from its checkpoint (same data order, exactly)
   --force             overwrite a non-empty --out
   --check-finite N    check for NaN/Inf every N steps and before each checkpoint (one GPU reduction); on a
@@ -81,6 +84,7 @@ written atomically and carry the data position, so even a killed run resumes exa
     resume: { type: 'boolean' },
     force: { type: 'boolean' },
     size: { type: 'string' },
+    'class-balance': { type: 'string' },
     'check-finite': { type: 'string' },
     'memory-budget': { type: 'string' },
     'device-retries': { type: 'string' },
@@ -106,6 +110,7 @@ written atomically and carry the data position, so even a killed run resumes exa
       checkpointEvery: intOption(values, 'checkpoint-every', 100, 1, 10_000_000),
       syntheticVal: intOption(values, 'val-images', 64, 1, 100_000),
       checkFiniteEvery: intOption(values, 'check-finite', 0, 0, 10_000_000),
+      classBalance: numberOption(values, 'class-balance', 0, 0, 2),
       ...(values['memory-budget'] !== undefined ? { memoryBudgetMiB: numberOption(values, 'memory-budget', 0, 0, 2 ** 30) } : {}),
     };
     const out = (values.out as string | undefined) ?? 'runs/train';

@@ -42,6 +42,23 @@ describe('langseg train / eval / segment', () => {
     for (const [name, t] of Object.entries(a!.tensors)) expect(Array.from(b!.tensors[name]!.data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
   });
 
+  it('--class-balance puts frequency weights into the model config, run.json and the checkpoint; --resume keeps them', async () => {
+    const dir = join(root, 'balanced');
+    const r = await cli('train', '--steps', '1', '--size', '64', '--class-balance', '0.5', '--out', dir, ...SMALL);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/class balance 0.5: weights \d\.\d\d\.\.\d\.\d\d from the pixel counts of 256 training images/);
+    const settings = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { overrides: { losses: { classWeights: number[] } } };
+    const weights = settings.overrides.losses.classWeights;
+    expect(weights).toHaveLength(16);
+    expect(weights.reduce((a, b) => a + b, 0) / 16).toBeCloseTo(1, 6);
+    const stored = (d: string) => (parseCheckpoint(readFileSync(join(d, 'checkpoint.safetensors'))) as Promise<{ config: { model: { losses: { classWeights: number[] } } } }>);
+    expect((await stored(dir)).config.model.losses.classWeights).toEqual(weights);
+    const resumed = await cli('train', '--resume', '--steps', '2', '--out', dir);
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(resumed.out).not.toMatch(/class balance/); // counted once, when the run started
+    expect((await stored(dir)).config.model.losses.classWeights).toEqual(weights);
+  });
+
   it('eval prints mIoU and writes --json', async () => {
     const json = join(root, 'eval.json');
     const r = await cli('eval', '--checkpoint', join(run, 'checkpoint.safetensors'), '--limit', '4', '--json', json);
