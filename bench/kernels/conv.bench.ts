@@ -6,8 +6,7 @@
 import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { conv2dBackwardData } from '../../src/kernels/conv/backward_data.js';
 import { conv2dBackwardWeight, conv2dBackwardWeightPlan } from '../../src/kernels/conv/backward_weight.js';
-import { conv2d, isPointwise } from '../../src/kernels/conv/forward.js';
-import { chooseConvForward } from '../../src/kernels/conv/select.js';
+import { conv2d, conv2dPlan, isPointwise } from '../../src/kernels/conv/forward.js';
 import { convGeometry } from '../../src/kernels/conv/geometry.js';
 import { matmulTarget } from '../../src/kernels/matmul/matmul.js';
 import { inputPair, releaseAll, type KernelCase } from '../case.js';
@@ -73,6 +72,12 @@ function convCase({ direction, x, o, k, stride, groups = 1 }: ConvSpec): KernelC
       }
       const captured = ours;
       const target = matmulTarget(ctx.rt);
+      /** What runs a forward conv of this geometry: the 1x1 matmul, unfold + matmul, or a direct kernel. */
+      const forwardKernel = (xShape: number[], wShp: number[], a: typeof attrs) => {
+        const plan = conv2dPlan(target, xShape, wShp, a);
+        if (isPointwise(convGeometry('conv2d', xShape, wShp, a))) return 'matmul (1x1 conv)';
+        return plan.variant === 'im2col' ? 'unfold + matmul' : `${plan.launches[0]!.shader}:${plan.launches[0]!.entry}`;
+      };
       return {
         ours: captured,
         tfjs,
@@ -84,12 +89,10 @@ function convCase({ direction, x, o, k, stride, groups = 1 }: ConvSpec): KernelC
               ? 'unfold + matmul'
               : 'split-K + reduce'
             : direction === 'backward_data' && stride === 1
-              ? `flip + ${chooseConvForward(target, convGeometry('conv2d', yShape, [c, o / groups, k, k], { ...attrs, stride: 1 })).shader}`
+              ? `flip + ${forwardKernel(yShape, [c, o / groups, k, k], { ...attrs, stride: [1, 1] })}`
               : direction === 'backward_data'
                 ? 'conv2d (direct)'
-                : isPointwise(g)
-                  ? 'matmul (1x1 conv)'
-                  : `${chooseConvForward(target, g).shader}:${chooseConvForward(target, g).entry}`,
+                : forwardKernel(x, wShape, attrs),
         release: () => {
           releaseAll([xs, ws, dys], captured);
           for (const t of [xTf, wTf, dyTf]) t.dispose();
@@ -109,4 +112,8 @@ export const convCases: readonly KernelCase[] = [
   convCase({ direction: 'forward', x: [1, 32, 256, 256], o: 64, k: 3, stride: 2 }),
   convCase({ direction: 'forward', x: [1, 256, 64, 64], o: 64, k: 1, stride: 1 }),
   convCase({ direction: 'forward', x: [1, 128, 64, 64], o: 128, k: 3, stride: 1, groups: 128 }),
+  // The tiny model's narrow maps (stride 8 and 32 of a 128x128 batch of 4): unfold + matmul on CPU adapters.
+  convCase({ direction: 'forward', x: [4, 64, 32, 32], o: 64, k: 3, stride: 1 }),
+  convCase({ direction: 'backward_data', x: [4, 64, 32, 32], o: 64, k: 3, stride: 1 }),
+  convCase({ direction: 'forward', x: [4, 128, 4, 4], o: 128, k: 3, stride: 1 }),
 ];
