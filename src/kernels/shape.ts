@@ -110,14 +110,20 @@ export const MAX_WORKGROUPS_PER_DIM = 65535;
 
 /**
  * A collapsed walk as a 3-D dispatch grid [x: inner, y: middle, z: outer] (padded with size-1 axes in
- * front), or null when it has more than 3 axes, its outer axes exceed the grid, or its inner axis is too
- * short to fill a workgroup's lanes (then the kernels' general path decodes a flat index instead).
+ * front), or null when it has more than 3 axes, any axis exceeds the grid (the inner one at
+ * `innerPerWorkgroup` elements a workgroup), or its inner axis is too short to fill a workgroup's
+ * lanes (then the kernels' general path decodes a flat index instead).
  */
-export function grid3(collapsed: { shape: number[]; strides: number[][] }, minInner: number): { shape: number[]; strides: number[][] } | null {
+export function grid3(
+  collapsed: { shape: number[]; strides: number[][] },
+  minInner: number,
+  innerPerWorkgroup: number,
+): { shape: number[]; strides: number[][] } | null {
   const { shape, strides } = collapsed;
   if (shape.length > 3) return null;
   const pad = 3 - shape.length;
   const shape3 = [...new Array<number>(pad).fill(1), ...shape];
-  if (shape3[2]! < minInner || shape3[0]! > MAX_WORKGROUPS_PER_DIM || shape3[1]! > MAX_WORKGROUPS_PER_DIM) return null;
+  const tooLong = Math.ceil(shape3[2]! / innerPerWorkgroup) > MAX_WORKGROUPS_PER_DIM;
+  if (shape3[2]! < minInner || tooLong || shape3[0]! > MAX_WORKGROUPS_PER_DIM || shape3[1]! > MAX_WORKGROUPS_PER_DIM) return null;
   return { shape: shape3, strides: strides.map((s) => [...new Array<number>(pad).fill(0), ...s]) };
 }

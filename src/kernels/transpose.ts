@@ -29,7 +29,7 @@ const GRID_WORKGROUP_X = 64;
 
 function gatherPlan(outShape: Shape, inStrides: readonly number[], dtype: DType): KernelPlan {
   const n = sizeOf(outShape);
-  const grid = grid3(collapseStrided(outShape, [stridesOf(outShape), inStrides]), GRID_WORKGROUP_X / 2);
+  const grid = grid3(collapseStrided(outShape, [stridesOf(outShape), inStrides]), GRID_WORKGROUP_X / 2, GRID_WORKGROUP_X);
   if (grid) {
     const [outer, middle, inner] = grid.shape as [number, number, number];
     return singleLaunch(

@@ -26,7 +26,9 @@ export function binaryPlan(op: BinaryOp, aShape: Shape, bShape: Shape): KernelPl
   const n = sizeOf(shape);
   const broadcast = !(sameShape(aShape, shape) && sameShape(bShape, shape));
   if (broadcast) {
-    const grid = grid3(collapseStrided(shape, [broadcastStrides(aShape, shape), broadcastStrides(bShape, shape)]), GRID_WORKGROUP_X / 2);
+    const collapsed = collapseStrided(shape, [broadcastStrides(aShape, shape), broadcastStrides(bShape, shape)]);
+    // The grid's x bound is checked at one element an invocation (the scalar entry), the most workgroups.
+    const grid = grid3(collapsed, GRID_WORKGROUP_X / 2, GRID_WORKGROUP_X);
     if (grid) return gridPlan(spec.code, shape, grid);
   }
   // Equal shapes and a multiple of 4 elements: four elements per invocation, no index arithmetic.
