@@ -2,6 +2,7 @@
 import type { Ablation, PresetName } from '../model/config.js';
 import { PRESETS } from '../model/config.js';
 import { intOption, numberOption, UsageError, type Command, type CommandContext } from './command.js';
+import { SYNTHETIC_RECIPE } from './recipe.js';
 import { runTraining, type RunSettings } from './run-training.js';
 
 const ABLATIONS: [string, keyof Ablation][] = [
@@ -46,15 +47,15 @@ history.json, loss.png, miou.png, overlays/ and report.html.
   --model             preset (default tiny: 128x128, CNN 16/32/64/128, D = 64)
   --backbone          cnn (default) or vit
   --size N            image side in pixels, a multiple of 32 (default: the preset's, 128 for tiny)
-  --steps             training steps (default 600); --batch images per step (default 4)
-  --lr                peak learning rate (default 2e-3; warm-up then cosine)
+  --steps             training steps (default ${SYNTHETIC_RECIPE.steps}); --batch images per step (default ${SYNTHETIC_RECIPE.batch})
+  --lr                peak learning rate (default ${SYNTHETIC_RECIPE.lr}; warm-up then cosine)
   --checkpoint-every  save the checkpoint every N steps (default 100; always at the end and on Ctrl-C)
   --validate-every    validate every N steps (default 100)
   --val-images N      synthetic validation scenes (default 64)
   --descriptors FILE  a descriptor file instead of the built-in descriptors (see docs/DESCRIPTORS.md)
   --class-balance P   weigh each class's pixels by its pixel frequency^-P in the cross-entropy losses (0.5
                       lifts rare classes such as chair or door; counted over the first 256 training images,
-                      capped at 10x apart, kept in the checkpoint; default 0: unweighted)
+                      capped at 10x apart, kept in the checkpoint; default 0: unweighted; the demo uses ${SYNTHETIC_RECIPE.classBalance})
   --resume            continue the run in --out from its checkpoint (same data order, exactly)
   --force             overwrite a non-empty --out
   --check-finite N    check for NaN/Inf every N steps and before each checkpoint (one GPU reduction); on a
@@ -102,9 +103,9 @@ written atomically and carry the data position, so even a killed run resumes exa
       descriptors: values.descriptors as string | undefined,
       preset: presetFrom(values),
       overrides: { backbone, ablation: ablationFrom(values), ...(size ? { imageSize: [size, size] as [number, number] } : {}) },
-      steps: intOption(values, 'steps', 600, 1, 10_000_000),
-      batch: intOption(values, 'batch', 4, 1, 1024),
-      lr: numberOption(values, 'lr', 2e-3, 0, 1),
+      steps: intOption(values, 'steps', SYNTHETIC_RECIPE.steps, 1, 10_000_000),
+      batch: intOption(values, 'batch', SYNTHETIC_RECIPE.batch, 1, 1024),
+      lr: numberOption(values, 'lr', SYNTHETIC_RECIPE.lr, 0, 1),
       seed: intOption(values, 'seed', 0, 0, 2 ** 30),
       validateEvery: intOption(values, 'validate-every', 100, 1, 10_000_000),
       checkpointEvery: intOption(values, 'checkpoint-every', 100, 1, 10_000_000),

@@ -36,7 +36,10 @@ export function textEncoder(g: Graph, cfg: LangSegConfig, tokens: TokenBatch, vo
   const emptyAt = counts.findIndex((c) => c === 0);
   if (emptyAt >= 0) throw new ShapeError(`textEncoder: descriptor ${emptyAt} has no tokens (the tokenizer gives every text at least one)`);
 
-  const embed = g.param('text.embed.weight', [vocabSize, d], { kind: 'normal', std: 0.02 });
+  // N(0, 1) as PyTorch's nn.EmbeddingBag. With N(0, 0.02) the mean of a bag's rows (std ~0.01) was
+  // smaller than the positions shared by every descriptor, so the descriptors started almost parallel
+  // (mean cosine 0.84 across classes, against 0.39 with N(0, 1)) and the classes took hundreds of steps to part.
+  const embed = g.param('text.embed.weight', [vocabSize, d], { kind: 'normal', std: 1 });
   const bags = g.apply('embedding_bag', [embed], { offsets: Array.from(tokens.bagOffsets), ids: Array.from(tokens.bagIds), mode: 'mean' });
   const positions = g.param('text.pos_embed', [1, l, d], { kind: 'normal', std: 0.02 }, { decay: false });
   let x = g.add(g.reshape(bags, [s, l, d]), positions);
