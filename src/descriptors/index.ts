@@ -11,5 +11,5 @@ export { parseDescriptorFile, serializeDescriptorFile, subsetDescriptors, DESCRI
 export type { DescriptorFile, DescriptorFileMeta } from './descriptor-file.js';
 export { builtinDescriptors, BUILTIN_DESCRIPTOR_SETS } from './builtin.js';
 export type { BuiltinDescriptorSetName } from './builtin.js';
-export { describeClasses, describeClass, chatCompletionsUrl, descriptorCacheKey, PROMPT_VERSION } from './llm.js';
+export { describeClasses, describeClass, chatCompletionsUrl, descriptorCacheKey, MAX_RESPONSE_BYTES, PROMPT_VERSION } from './llm.js';
 export type { DescribeOptions, DescriptorCache, CachedDescriptors } from './llm.js';

@@ -11,7 +11,7 @@
 import { DescriptorError } from '../errors.js';
 import { sha256Hex } from '../io/sha256.js';
 import { MAX_CLASS_NAME_LENGTH, MAX_DESCRIPTORS_PER_CLASS, type DescriptorFile } from './descriptor-file.js';
-import { readAnswer } from './llm-answer.js';
+import { MAX_ANSWER_CHARS, readAnswer } from './llm-answer.js';
 import { descriptorPrompt, PROMPT_VERSION } from './llm-prompt.js';
 
 /** What a cache keeps for one class: the answer and what it answered. */
@@ -177,6 +177,37 @@ function completionContent(body: string): string | undefined {
   }
 }
 
+/** The most bytes of a response body read: the JSON envelope of an answer of MAX_ANSWER_CHARS, escapes included. */
+export const MAX_RESPONSE_BYTES = 1 << 20;
+
+/** The body as text, or undefined (and the stream cancelled) once it passes `maxBytes`. */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) {
+    const text = await response.text();
+    return new TextEncoder().encode(text).length > maxBytes ? undefined : text;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** One request for one class, classified: descriptors, a failure worth retrying, or one that is not. */
 async function attemptOnce(className: string, s: Settings): Promise<Attempt> {
   if (s.signal?.aborted) throw cancelled();
@@ -193,7 +224,13 @@ async function attemptOnce(className: string, s: Settings): Promise<Attempt> {
   const body = JSON.stringify({ model: s.model, messages: descriptorPrompt(className, s.perClass), temperature: s.temperature, stream: false });
   try {
     const response = await s.fetch(s.url, { method: 'POST', headers, body, signal: controller.signal });
-    const text = await response.text(); // under the same timeout: a server may send headers, then stall
+    // Under the same timeout (a server may send headers, then stall) and capped: an endpoint that streams
+    // megabytes is refused before they are in memory.
+    const text = await readCapped(response, MAX_RESPONSE_BYTES);
+    if (text === undefined) {
+      controller.abort();
+      return { kind: 'retry', reason: `the response is longer than ${MAX_RESPONSE_BYTES} bytes, more than a chat completion of ${MAX_ANSWER_CHARS} characters needs` };
+    }
     if (!response.ok) {
       const reason = `the endpoint answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}: ${serverMessage(text)}`;
       const retryable = response.status === 408 || response.status === 429 || response.status >= 500;

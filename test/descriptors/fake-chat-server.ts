@@ -12,6 +12,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Wait this long before answering (a slow server). */
   delayMs?: number;
+  /** After the body, keep sending spaces until the client hangs up (a runaway server). */
+  endless?: boolean;
 }
 
 export interface RecordedRequest {
@@ -59,7 +61,17 @@ export async function startChatServer(script: Array<Reply | ((request: RecordedR
         if (res.destroyed) return; // the client gave up (timeout) and closed the connection
         const payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {});
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-        res.end(payload);
+        if (!reply.endless) {
+          res.end(payload);
+          return;
+        }
+        res.write(payload);
+        const spaces = ' '.repeat(64 * 1024);
+        const pump = () => {
+          while (!res.destroyed && res.write(spaces));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DescriptorError } from '../../src/errors.js';
-import { describeClass, describeClasses, descriptorCacheKey, PROMPT_VERSION, type CachedDescriptors, type DescribeOptions } from '../../src/descriptors/index.js';
+import { describeClass, describeClasses, descriptorCacheKey, MAX_RESPONSE_BYTES, PROMPT_VERSION, type CachedDescriptors, type DescribeOptions } from '../../src/descriptors/index.js';
 import { completion, descriptorsReply, startChatServer, type FakeChatServer } from './fake-chat-server.js';
 
 const WALL = ['a red brick wall', 'a white painted wall', 'a tiled wall', 'a wooden panelled wall', 'a concrete wall', 'a wall with pictures'];
@@ -121,6 +121,15 @@ describe('describeClasses against a chat server', () => {
     expect(descriptors).toEqual(WALL);
     expect(server.requests).toHaveLength(2);
     expect(lines[0]).toBe('  wall: attempt 1 of 4 failed (no complete answer within 150 ms); retrying in 1 ms');
+  });
+
+  it('stops reading a response past MAX_RESPONSE_BYTES and retries, without holding it in memory', async () => {
+    server = await startChatServer([{ body: '{"choices": [', endless: true }, descriptorsReply(WALL)]);
+    const lines: string[] = [];
+    const { descriptors } = await describeClass('wall', options(lines));
+    expect(descriptors).toEqual(WALL);
+    expect(server.requests).toHaveLength(2);
+    expect(lines[0]).toBe(`  wall: attempt 1 of 4 failed (the response is longer than ${MAX_RESPONSE_BYTES} bytes, more than a chat completion of 65536 characters needs); retrying in 1 ms`);
   });
 
   it('retries a network error (nothing listening), then reports it', async () => {
