@@ -27,9 +27,10 @@ export const ablateCommand: Command = {
   help: `usage: langseg ablate [--steps N] [--batch N] [--lr X] [--seed N] [--out DIR] [--force]
 
 Trains the tiny model on synthetic scenes once per variant (full; no language; single descriptor; no
-multi-scale; no triplet loss; no generative loss) with equal budgets (--steps, default 300, batch 4)
-and the same data order and recipe as the demo (peak rate \${SYNTHETIC_RECIPE.lr}, class balance \${SYNTHETIC_RECIPE.classBalance}), evaluates each on the same 64 validation scenes, and writes DIR (default
-runs/ablate): one run folder per variant, ablation.md and ablation.json.`,
+multi-scale; no triplet loss; no generative loss) with equal budgets (--steps, default 300, batch 4),
+the same data order and the demo's recipe (peak rate ${SYNTHETIC_RECIPE.lr}, class balance ${SYNTHETIC_RECIPE.classBalance}), evaluates
+each on the same ${SYNTHETIC_RECIPE.syntheticVal} validation scenes, and writes DIR (default runs/ablate): one run folder per
+variant, ablation.md and ablation.json.`,
   options: { steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
   needsDevice: true,
   async run(ctx) {

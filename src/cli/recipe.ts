@@ -12,7 +12,7 @@ export const SYNTHETIC_RECIPE = {
   /** Steps of the demo: 600 steps and the report fit the 10 minutes of issue #7 on 2 CPU cores. */
   steps: 600,
   batch: 4,
-  /** Peak learning rate (warm-up, then cosine to zero at the last step). */
+  /** Peak learning rate (5% warm-up, then cosine down to a tenth of it at the last step). */
   lr: 1e-3,
   /** Cross-entropy class weights frequency^-P (`train --class-balance`). */
   classBalance: 0.5,
