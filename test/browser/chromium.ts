@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { serveStatic, type StaticRoute, type StaticServer } from '../../src/cli/static-server.js';
 import { demoRoutes } from '../../src/cli/web.js';
 import { bundleForBrowser } from '../helpers/browser-bundle.js';
@@ -94,6 +95,22 @@ export async function harnessRoute(): Promise<StaticRoute & { cleanup(): void }>
   writeFileSync(join(dir, 'harness.js'), await bundleForBrowser('test/browser/pages/harness.ts'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>langseg harness</title><link rel="icon" href="data:,"><script type="module" src="harness.js"></script>\n');
   return { prefix: '/harness/', dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** One browser per test file with the harness page served at /harness/ (as useRuntime does for a device). */
+export function useHarnessBrowser(): { readonly session: BrowserSession } {
+  const holder = {} as { session: BrowserSession };
+  let cleanup = () => {};
+  beforeAll(async () => {
+    const route = await harnessRoute();
+    cleanup = route.cleanup;
+    holder.session = await startBrowser([route]);
+  });
+  afterAll(async () => {
+    await holder.session?.close();
+    cleanup();
+  });
+  return holder;
 }
 
 /** Call a method of the harness page's `langsegHarness` (functions cannot cross into the page, names can). */

@@ -2,26 +2,17 @@
  * Kernels inside Chromium: the cases of pages/kernel-cases.ts run in a real page on the browser's WebGPU
  * (SwiftShader here) through the same helper and float64 references as the Node kernel tests.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { callHarness, harnessRoute, startBrowser, type BrowserSession } from './chromium.js';
+import { callHarness, useHarnessBrowser } from './chromium.js';
 import { KERNEL_CASES } from './pages/kernel-cases.js';
 
-let session: BrowserSession;
+const chromium = useHarnessBrowser();
 let page: Page;
-let cleanup = () => {};
 
 beforeAll(async () => {
-  const route = await harnessRoute();
-  cleanup = route.cleanup;
-  session = await startBrowser([route]);
-  page = await session.open('/harness/');
+  page = await chromium.session.open('/harness/');
   await page.waitForFunction(() => 'langsegHarness' in globalThis);
-});
-
-afterAll(async () => {
-  await session?.close();
-  cleanup();
 });
 
 describe('kernels in Chromium', () => {
@@ -36,6 +27,6 @@ describe('kernels in Chromium', () => {
     expect(results.length).toBe(KERNEL_CASES.length);
     const failed = results.filter((r) => !r.ok);
     expect(failed.map((r) => r.message), `${failed.length} of ${results.length} kernel checks failed in the page`).toEqual([]);
-    expect(session.errors).toEqual([]);
+    expect(chromium.session.errors).toEqual([]);
   });
 });

@@ -4,31 +4,19 @@
  * losses are Node's (Dawn on lavapipe) for the same run. Small images and few steps: SwiftShader runs
  * WebGPU on the CPU.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useRuntime } from '../helpers/runtime.js';
-import { callHarness, harnessRoute, startBrowser, type BrowserSession } from './chromium.js';
+import { callHarness, useHarnessBrowser } from './chromium.js';
 import { trainTinySteps, type TrainingRun } from './pages/training-run.js';
 
 const node = useRuntime();
-let session: BrowserSession;
-let cleanup = () => {};
-
-beforeAll(async () => {
-  const route = await harnessRoute();
-  cleanup = route.cleanup;
-  session = await startBrowser([route]);
-});
-
-afterAll(async () => {
-  await session?.close();
-  cleanup();
-});
+const chromium = useHarnessBrowser();
 
 const RUN: TrainingRun = { size: 64, batch: 2, steps: 5, lr: 2e-3 };
 
 describe('training in Chromium', () => {
   it('runs training steps of the tiny model; the loss falls on a repeated batch and matches Node step by step', async () => {
-    const page = await session.open('/harness/');
+    const page = await chromium.session.open('/harness/');
     await page.waitForFunction(() => 'langsegHarness' in globalThis);
     const browser = await callHarness(page, 'trainSteps', RUN);
     const inNode = await trainTinySteps(node.rt, RUN);
@@ -41,6 +29,6 @@ describe('training in Chromium', () => {
     // Same weights, same batch, different WebGPU (SwiftShader vs lavapipe): summation order and transcendentals
     // differ in the last bits, and five steps of Adam amplify that a little.
     browser.forEach((l, i) => expect(Math.abs(l - inNode[i]!), `step ${i + 1}`).toBeLessThan(1e-3 * Math.abs(inNode[i]!) + 1e-4 * (i + 1)));
-    expect(session.errors).toEqual([]);
+    expect(chromium.session.errors).toEqual([]);
   });
 });
