@@ -1,6 +1,6 @@
 /**
  * Class balancing for the cross-entropy losses: how often each class's pixels occur in a dataset, and
- * weights that make rare classes count more (median-frequency balancing, softened by a power). Small
+ * weights that make rare classes count more (inverse-frequency balancing, softened by a power). Small
  * objects (chairs, doors, tables) cover 1-2% of the synthetic scenes' pixels against 10-17% for walls and
  * floors; unweighted, a short run learns the large classes and leaves the small ones at IoU 0.
  */
